@@ -1,0 +1,109 @@
+"""Feature extractors: ResNet-32 for 32×32 images (plain 64-d and the BBN 128-d variant the
+paper's CIFAR numbers use) and a small CNN for the embedded MNIST digits.
+
+Every backbone maps normalised float images (B, C, H, W) to features (B, feature_dim) taken
+after a ReLU and global average pooling, so features are non-negative as in the paper.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class BasicBlock(nn.Module):
+    """3×3-3×3 residual block with an option-A (parameter-free) shortcut (He et al. 2016, §4.2)."""
+
+    def __init__(self, in_planes: int, planes: int, stride: int = 1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.stride = stride
+        self.pad = planes - in_planes
+
+    def shortcut(self, x: torch.Tensor) -> torch.Tensor:
+        if self.stride == 1 and self.pad == 0:
+            return x
+        x = x[:, :, :: self.stride, :: self.stride]
+        return F.pad(x, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self.shortcut(x))
+
+
+class ResNet32(nn.Module):
+    """ResNet-32 for CIFAR: 3 stages × 5 blocks of 16/32/64 channels.
+
+    ``variant="bbn"`` replaces the last block by two parallel blocks whose pooled outputs are
+    concatenated into a 128-d feature (the BBN backbone used by the paper's public CIFAR code);
+    ``variant="plain"`` is the usual 64-d network.
+    """
+
+    def __init__(self, variant: str = "bbn", in_channels: int = 3, blocks: int = 5):
+        super().__init__()
+        if variant not in ("bbn", "plain"):
+            raise ValueError(f"unknown ResNet-32 variant {variant!r}: use 'bbn' or 'plain'")
+        self.variant = variant
+        self.conv1 = nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        layers, in_planes = [], 16
+        for stage, planes in enumerate((16, 32, 64)):
+            n = blocks - 1 if (variant == "bbn" and stage == 2) else blocks
+            for i in range(n):
+                stride = 2 if (stage > 0 and i == 0) else 1
+                layers.append(BasicBlock(in_planes, planes, stride))
+                in_planes = planes
+        self.layers = nn.Sequential(*layers)
+        if variant == "bbn":
+            self.branch_a = BasicBlock(64, 64)
+            self.branch_b = BasicBlock(64, 64)
+            self.feature_dim = 128
+        else:
+            self.feature_dim = 64
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.layers(F.relu(self.bn1(self.conv1(x))))
+        if self.variant == "bbn":
+            out = torch.cat([self.branch_a(out), self.branch_b(out)], dim=1)
+        return out.mean(dim=(2, 3))
+
+
+class SmallCNN(nn.Module):
+    """Three conv-BN-ReLU stages (32/64/128 channels) + global pooling: a 128-d feature for
+    28×28 digits that trains on a laptop CPU in seconds."""
+
+    def __init__(self, in_channels: int = 1, width: int = 32):
+        super().__init__()
+        chans = (width, 2 * width, 4 * width)
+        layers, c_in = [], in_channels
+        for i, c in enumerate(chans):
+            layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True)]
+            if i < len(chans) - 1:
+                layers.append(nn.MaxPool2d(2))
+            c_in = c
+        self.net = nn.Sequential(*layers)
+        self.feature_dim = chans[-1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).mean(dim=(2, 3))
+
+
+ARCHS = ("resnet32", "resnet32-plain", "small-cnn")
+
+
+def build_backbone(arch: str, in_channels: int) -> nn.Module:
+    """Backbone by name: ``resnet32`` (BBN 128-d), ``resnet32-plain`` (64-d) or ``small-cnn``."""
+    if arch == "resnet32":
+        return ResNet32("bbn", in_channels)
+    if arch == "resnet32-plain":
+        return ResNet32("plain", in_channels)
+    if arch == "small-cnn":
+        return SmallCNN(in_channels)
+    raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHS)}")

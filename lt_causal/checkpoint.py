@@ -1,0 +1,45 @@
+"""Atomic checkpoint files: written to a temporary file in the same folder and renamed, so an
+interrupted save never destroys the previous checkpoint; loaded with ``weights_only=True``."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+
+def _atomic_write(path: Path, write) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_checkpoint(obj: dict, path) -> None:
+    """torch.save ``obj`` to ``path`` atomically (tensors, numbers, strings, lists and dicts only)."""
+    _atomic_write(Path(path), lambda f: torch.save(obj, f))
+
+
+def load_checkpoint(path, map_location="cpu") -> dict:
+    """Load a checkpoint written by :func:`save_checkpoint` with ``weights_only=True``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    return torch.load(path, map_location=map_location, weights_only=True)
+
+
+def save_json(obj, path) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
+    data = json.dumps(obj, indent=2, sort_keys=False).encode()
+    _atomic_write(Path(path), lambda f: f.write(data))

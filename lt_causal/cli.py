@@ -1,0 +1,49 @@
+"""Command-line entry point: ``python -m lt_causal <command> ...``.
+
+Examples::
+
+    python -m lt_causal backdoor --example covid
+    python -m lt_causal info --dataset cifar10-lt --imbalance 100
+    python -m lt_causal train --dataset mnist-lt --method deconfound --epochs 30 --out runs/mnist
+    python -m lt_causal evaluate runs/mnist --alpha 0 0.5 1 1.5 2
+
+Each command lives in ``lt_causal/commands/<name>.py`` and provides ``register(subparsers)``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ["backdoor", "info", "train", "evaluate"]
+
+
+class UserError(Exception):
+    """A problem with the user's input, printed as one line without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lt_causal",
+        description="Long-tailed classification with the momentum causal effect (Tang et al. 2020).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"lt_causal.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, ValueError, FileNotFoundError, KeyError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

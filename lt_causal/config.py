@@ -1,0 +1,106 @@
+"""Training configuration: one dataclass with the paper's CIFAR recipe as defaults
+(PAPER.md §5) and :func:`recipe` giving the defaults for each data set (quick mode included)."""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+
+@dataclass
+class TrainConfig:
+    # data
+    dataset: str = "cifar10-lt"          # mnist-lt | cifar10-lt | cifar100-lt | folder
+    imbalance: float = 100.0             # n_max / n_min
+    profile: str = "exp"                 # exp | step
+    data_root: str | None = None         # cache for downloads (None: settings.default_data_root())
+    folder_root: str | None = None       # image tree for dataset="folder"
+    # method and model
+    method: str = "deconfound"           # see lt_causal.methods.METHODS
+    arch: str = "resnet32"               # resnet32 (BBN, 128-d) | resnet32-plain | small-cnn
+    num_heads: int = 2                   # K of the causal-norm head
+    tau: float = 16.0                    # τ: logit scale
+    gamma: float = 1 / 32                # γ: weight-norm damping
+    alpha: float = 1.0                   # TDE strength reported next to α = 0
+    # optimisation (Tang et al. / BBN CIFAR recipe)
+    epochs: int = 200
+    batch_size: int = 256
+    lr: float = 0.2
+    momentum: float = 0.9                # μ of SGD
+    direction_mu: float | None = None    # decay of the head-direction moving sum (None: = momentum)
+    weight_decay: float = 5e-4
+    warmup_epochs: float = 5.0           # linear warm-up from lr/3
+    milestones: tuple = (0.6, 0.8)       # fractions of `epochs` where lr *= lr_decay (120, 160 of 200)
+    lr_decay: float = 0.01
+    # augmentation
+    augment: bool = True
+    crop_padding: int = 4
+    flip: bool = True
+    # bookkeeping
+    seed: int = 0
+    device: str = "auto"                 # auto | cpu | cuda | cuda:N
+    bf16: bool = True                    # bf16 autocast on CUDA
+    eval_every: int = 1                  # test accuracy every N epochs (and at the end)
+    eval_batch_size: int = 1024
+    out: str | None = None               # run directory (None: nothing written)
+
+    def __post_init__(self):
+        self.milestones = tuple(float(m) for m in self.milestones)
+        checks = {
+            "imbalance": self.imbalance >= 1 and math.isfinite(self.imbalance),
+            "epochs": isinstance(self.epochs, int) and self.epochs >= 1,
+            "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 2,
+            "lr": self.lr > 0,
+            "momentum": 0 <= self.momentum < 1,
+            "weight_decay": self.weight_decay >= 0,
+            "warmup_epochs": self.warmup_epochs >= 0,
+            "milestones": all(0 < m <= 1 for m in self.milestones),
+            "eval_every": isinstance(self.eval_every, int) and self.eval_every >= 1,
+            "num_heads": isinstance(self.num_heads, int) and self.num_heads >= 1,
+        }
+        if self.direction_mu is not None:
+            checks["direction_mu"] = 0 <= self.direction_mu < 1
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(f"invalid TrainConfig.{name} = {getattr(self, name)!r}")
+
+    @property
+    def mu(self) -> float:
+        """Decay of the head-direction moving sum: the SGD momentum unless decoupled."""
+        return self.momentum if self.direction_mu is None else self.direction_mu
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["milestones"] = list(self.milestones)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def recipe(dataset: str = "cifar10-lt", quick: bool = False, **overrides) -> TrainConfig:
+    """Default configuration for a data set; ``quick=True`` shrinks it to seconds on a CPU."""
+    base: dict = {"dataset": dataset}
+    if dataset == "mnist-lt":
+        base.update(arch="small-cnn", epochs=30, batch_size=64, lr=0.05, warmup_epochs=1,
+                    flip=False, crop_padding=2, alpha=1.0)
+        if quick:
+            base.update(epochs=6)
+    elif dataset == "cifar100-lt":
+        base.update(alpha=1.5)
+    if quick and dataset != "mnist-lt":
+        base.update(epochs=2, warmup_epochs=0.5, batch_size=128)
+    base.update(overrides)
+    return TrainConfig(**base)
+
+
+def lr_at(config: TrainConfig, epoch_float: float) -> float:
+    """Learning rate at a fractional epoch: linear warm-up from lr/3, then multistep decay."""
+    if config.warmup_epochs and epoch_float < config.warmup_epochs:
+        return config.lr / 3 + (config.lr - config.lr / 3) * epoch_float / config.warmup_epochs
+    drops = sum(epoch_float >= m * config.epochs for m in config.milestones)
+    return config.lr * config.lr_decay ** drops
+
+
