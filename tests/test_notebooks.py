@@ -1,0 +1,37 @@
+"""Execute every notebooks/*.ipynb headless (cwd = notebooks/, LT_CAUSAL_QUICK=1) and check
+that notebooks are committed clean (no outputs, a python3 kernelspec)."""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+IDS = [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_committed_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    dirty = [c.get("id") for c in nb.cells if c.cell_type == "code"
+             and (c.outputs or c.execution_count is not None)]
+    assert not dirty, f"cells with outputs: {dirty}"
+
+
+@pytest.mark.notebook
+@pytest.mark.timeout(3600)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_runs(path, monkeypatch):
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("LT_CAUSAL_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    client.execute()   # raises CellExecutionError on the first failing cell
+    errors = [(c.get("id"), o.get("ename"), o.get("evalue")) for c in nb.cells
+              if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors
