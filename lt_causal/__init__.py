@@ -1,7 +1,48 @@
 """lt_causal: long-tailed classification by keeping the good and removing the bad momentum
-causal effect (Tang, Huang, Zhang, NeurIPS 2020), as a small library behind teaching notebooks."""
+causal effect (Tang, Huang, Zhang, NeurIPS 2020), as a small library behind teaching notebooks.
+
+Typical use::
+
+    import lt_causal as lc
+    run = lc.train(lc.recipe("mnist-lt", method="deconfound"))
+    run.sweep([0, 0.5, 1, 1.5])          # many/medium/few/overall accuracy per TDE strength α
+"""
 from lt_causal.settings import default_data_root, default_runs_dir, quick_mode
+
+# backdoor adjustment (notebook 01)
+from lt_causal.examples import load_example
+from lt_causal.backdoor import (BackdoorResult, backdoor_adjustment, backdoor_by_group, plot_backdoor,
+                                plot_simpson, reference_distribution, standardized_rates, stratum_rates)
+from lt_causal.backdoor_widget import BackdoorCalculatorModel, backdoor_calculator
+from lt_causal.causal_graph_plot import draw_causal_graph, draw_fork_graph, draw_momentum_graph
+
+# long-tailed data
+from lt_causal.profiles import long_tail_counts, shot_groups, subsample_long_tail
+from lt_causal.datasets import LTDataset, dataset_info, load_dataset
+from lt_causal.augment import augment_batch, normalize
+
+# models, method, training
+from lt_causal.backbones import ResNet32, SmallCNN, build_backbone
+from lt_causal.heads import CausalNormHead, CosineHead, LinearHead, build_head
+from lt_causal.head_direction import HeadDirection
+from lt_causal.tde import head_cosines, tde_components, tde_logits
+from lt_causal.losses import build_loss, class_balanced_weights, focal_loss
+from lt_causal.methods import METHODS, get_method
+from lt_causal.model import LTModel, build_model
+from lt_causal.config import TrainConfig, lr_at, recipe
+from lt_causal.checkpoint import load_checkpoint, save_checkpoint
+from lt_causal.trainer import extract_features, resolve_device, train
+from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
+from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
+from lt_causal.posthoc import logit_adjustment
+
+# notebook helpers: live training, plots, widgets
+from lt_causal.live_training import LiveHistory, notebook_configs, notebook_run, train_live
+from lt_causal.run_plots import (accuracy_bars_figure, history_figure, knob_curve_figure, per_class_figure,
+                                 tradeoff_figure)
+from lt_causal.causal_norm_plots import causal_norm_picture, class_counts_figure
+from lt_causal.knob_explorer import KnobExplorerModel, knob_explorer, run_picker
 
 __version__ = "0.1.0"
 
-__all__ = ["default_data_root", "default_runs_dir", "quick_mode"]
+__all__ = [name for name in dir() if not name.startswith("_")]

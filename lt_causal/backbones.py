@@ -76,10 +76,10 @@ class ResNet32(nn.Module):
 
 
 class SmallCNN(nn.Module):
-    """Three conv-BN-ReLU stages (32/64/128 channels) + global pooling: a 128-d feature for
+    """Three conv-BN-ReLU stages (16/32/64 channels) + global pooling: a 64-d feature for
     28×28 digits that trains on a laptop CPU in seconds."""
 
-    def __init__(self, in_channels: int = 1, width: int = 32):
+    def __init__(self, in_channels: int = 1, width: int = 16):
         super().__init__()
         chans = (width, 2 * width, 4 * width)
         layers, c_in = [], in_channels

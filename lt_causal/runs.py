@@ -16,6 +16,7 @@ from torch import nn
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint, save_json
 from lt_causal.heads import build_head
 from lt_causal.metrics import per_class_accuracy, shot_accuracy
+from lt_causal.posthoc import logit_adjustment
 from lt_causal.tde import check_alpha, head_cosines
 
 FEATURES, METRICS = "features.pt", "metrics.json"
@@ -62,20 +63,26 @@ class TrainedRun:
         alpha = check_alpha(alpha)
         return self._logits - alpha * self._correction if alpha else self._logits
 
-    def predictions(self, alpha: float = 0.0) -> torch.Tensor:
-        return self.logits(alpha).argmax(1)
+    def knob_logits(self, knob: str, value: float) -> torch.Tensor:
+        """Test logits under a test-time knob: ``tde`` (α) or ``logit_adjustment`` (τ)."""
+        if knob not in KNOBS:
+            raise ValueError(f"unknown test-time knob {knob!r}; choose one of {', '.join(KNOBS)}")
+        return KNOBS[knob](self, value)
 
-    def evaluate(self, alpha: float = 0.0) -> dict:
-        """Overall / many / medium / few accuracy (%) at α."""
-        return shot_accuracy(self.predictions(alpha), self.test_labels, self.train_counts)
+    def predictions(self, alpha: float = 0.0, knob: str = "tde") -> torch.Tensor:
+        return self.knob_logits(knob, alpha).argmax(1)
 
-    def per_class_accuracy(self, alpha: float = 0.0) -> np.ndarray:
-        return per_class_accuracy(self.predictions(alpha), self.test_labels, len(self.classes))
+    def evaluate(self, alpha: float = 0.0, knob: str = "tde") -> dict:
+        """Overall / many / medium / few accuracy (%) at α (or at the value of another knob)."""
+        return shot_accuracy(self.predictions(alpha, knob), self.test_labels, self.train_counts)
 
-    def sweep(self, alphas: Iterable[float]) -> pd.DataFrame:
-        """Accuracy for each α: the curves of Fig. 4 of the paper."""
-        rows = [{"alpha": check_alpha(a), **self.evaluate(a)} for a in alphas]
-        return pd.DataFrame(rows).set_index("alpha")
+    def per_class_accuracy(self, alpha: float = 0.0, knob: str = "tde") -> np.ndarray:
+        return per_class_accuracy(self.predictions(alpha, knob), self.test_labels, len(self.classes))
+
+    def sweep(self, alphas: Iterable[float], knob: str = "tde") -> pd.DataFrame:
+        """Accuracy for each knob value: for TDE, the curves of Fig. 4 of the paper."""
+        rows = [{knob_label(knob): check_alpha(a, knob_label(knob)), **self.evaluate(a, knob)} for a in alphas]
+        return pd.DataFrame(rows).set_index(knob_label(knob))
 
     def mean_cos(self) -> list[float]:
         """Mean cos(x^k, d̂^k) over the test set, one value per head."""
@@ -97,6 +104,17 @@ class TrainedRun:
         save_json({"0.0": self.evaluate(0.0), str(alpha): self.evaluate(alpha),
                    "mean_cos": self.mean_cos(), "suggested_alpha": self.suggested_alpha()},
                   path / METRICS)
+
+
+KNOBS = {
+    "tde": lambda run, alpha: run.logits(alpha),
+    "logit_adjustment": lambda run, tau: logit_adjustment(run.logits(0.0), run.train_counts, tau),
+}
+
+
+def knob_label(knob: str) -> str:
+    """The symbol of a knob's value: α for TDE, τ otherwise."""
+    return "alpha" if knob == "tde" else "tau"
 
 
 def run_from_model(model, test_features, data, config: dict, history: pd.DataFrame,
@@ -133,3 +151,15 @@ def find_runs(root=None) -> list[Path]:
         return []
     runs = [p.parent for p in root.glob("**/" + FEATURES)]
     return sorted(runs, key=lambda p: (p / FEATURES).stat().st_mtime, reverse=True)
+
+
+def compare_runs(runs: dict, alphas: dict | None = None) -> pd.DataFrame:
+    """Accuracy table of several runs: one row per run at α = 0, plus a row per extra α given
+    in ``alphas`` ({run name: α}), e.g. ``{"deconfound": 1.0}`` adds "deconfound + TDE α=1"."""
+    rows = {}
+    for name, run in runs.items():
+        rows[name] = run.evaluate(0.0)
+        if alphas and name in alphas:
+            a = check_alpha(alphas[name])
+            rows[f"{name} + TDE α={a:g}"] = run.evaluate(a)
+    return pd.DataFrame.from_dict(rows, orient="index")[["overall", "many", "medium", "few"]]

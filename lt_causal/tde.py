@@ -60,12 +60,12 @@ def tde_logits(features, weight, direction=None, alpha: float = 0.0, *, tau: flo
     return logits - alpha * correction if alpha else logits
 
 
-def check_alpha(alpha) -> float:
-    """α as a float; anything that is not a finite number raises one clear ValueError."""
+def check_alpha(alpha, name: str = "alpha") -> float:
+    """``alpha`` (or another test-time knob called ``name``) as a finite float, else one ValueError."""
     try:
         value = float(alpha)
     except (TypeError, ValueError):
-        raise ValueError(f"alpha must be a number, got {alpha!r}") from None
+        raise ValueError(f"{name} must be a number, got {alpha!r}") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"alpha must be a finite number, got {alpha!r}")
+        raise ValueError(f"{name} must be a finite number, got {alpha!r}")
     return value

@@ -27,6 +27,7 @@ def register(sub) -> None:
     p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum μ (also the head-direction decay)")
     p.add_argument("--direction-mu", type=float, help="decouple the head-direction decay from μ")
     p.add_argument("--weight-decay", type=float)
+    p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (default 5 for CIFAR)")
     p.add_argument("--alpha", type=float, help="TDE strength reported beside α=0")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
@@ -39,7 +40,7 @@ def register(sub) -> None:
 def config_from_args(args):
     overrides = {k: v for k, v in {
         "arch": args.arch, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-        "weight_decay": args.weight_decay, "alpha": args.alpha, "direction_mu": args.direction_mu,
+        "weight_decay": args.weight_decay, "warmup_epochs": args.warmup_epochs, "alpha": args.alpha, "direction_mu": args.direction_mu,
         "eval_every": args.eval_every, "data_root": args.data_root, "folder_root": args.folder,
     }.items() if v is not None}
     if args.dataset == "folder" and not args.folder:

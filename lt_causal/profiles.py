@@ -1,0 +1,92 @@
+"""Long-tailed class counts and seeded subsampling (PAPER.md §5; Cao et al. 2019, LDAM, and
+Zhou et al. 2020, BBN, whose CIFAR-LT splits Tang et al. 2020 use).
+
+    >>> long_tail_counts(10, 5000, 100)
+    [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    >>> shot_groups([5000, 50, 5])
+    ['many', 'medium', 'few']
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import torch
+
+PROFILES = ("exp", "step")
+
+
+def check_imbalance(imbalance) -> float:
+    """``imbalance`` = n_max / n_min as a float ≥ 1; anything else is a ValueError naming it."""
+    try:
+        value = float(imbalance)
+    except (TypeError, ValueError):
+        raise ValueError(f"imbalance must be a number >= 1, got {imbalance!r}") from None
+    if not math.isfinite(value) or value < 1:
+        raise ValueError(f"imbalance must be a finite number >= 1, got {imbalance!r}")
+    return value
+
+
+def long_tail_counts(num_classes: int, n_max: int, imbalance: float = 100.0,
+                     profile: str = "exp") -> list[int]:
+    """Training images kept per class, head (label 0) first; the CIFAR-LT rule of LDAM/BBN.
+
+    ``exp``: n_i = int(n_max · r^(i/(C−1))) with r = 1/imbalance (PAPER.md §5), so class 0 keeps
+    n_max and the last class n_max/imbalance.  ``step``: the first ⌊C/2⌋ classes keep n_max and
+    the others int(n_max/imbalance) (the step profile of Cao et al. 2019).  ``imbalance=1`` gives
+    a balanced split of n_max per class.
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 1:
+        raise ValueError(f"n_max must be a positive integer, got {n_max!r}")
+    imbalance = check_imbalance(imbalance)
+    if profile not in PROFILES:
+        raise ValueError(f"unknown long-tail profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    num_classes, n_max = int(num_classes), int(n_max)
+    r = 1.0 / imbalance
+    if num_classes == 1:
+        counts = [n_max]
+    elif profile == "exp":
+        # Same float expression as the reference code (img_max * imb_factor ** (i / (C - 1.0))),
+        # so the published counts come out exactly, e.g. int(5000 * 0.01 ** (1 / 9)) == 2997.
+        counts = [int(n_max * r ** (i / (num_classes - 1.0))) for i in range(num_classes)]
+    else:
+        counts = [n_max if i < num_classes // 2 else int(n_max * r) for i in range(num_classes)]
+    if min(counts) < 1:
+        raise ValueError(f"imbalance {imbalance:g} leaves the tail class with 0 images "
+                         f"(n_max={n_max}); use an imbalance <= {n_max}")
+    return counts
+
+
+def subsample_long_tail(labels, counts: Sequence[int], seed: int = 0) -> torch.Tensor:
+    """Sorted indices keeping ``counts[c]`` random samples of each class c (seeded, reproducible)."""
+    y = torch.as_tensor(np.asarray(labels)).long().flatten()
+    counts = [int(c) for c in counts]
+    if any(c < 0 for c in counts):
+        raise ValueError(f"counts must be non-negative, got {counts!r}")
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= len(counts)):
+        bad = int(y.max()) if int(y.max()) >= len(counts) else int(y.min())
+        raise ValueError(f"label {bad} is outside the {len(counts)} classes that counts describes")
+    have = torch.bincount(y, minlength=len(counts)).tolist()
+    short = [c for c, (n, h) in enumerate(zip(counts, have)) if n > h]
+    if short:
+        c = short[0]
+        raise ValueError(f"class {c} has {have[c]} samples but {counts[c]} were asked for")
+    gen = torch.Generator().manual_seed(int(seed))
+    keep = []
+    for c, n in enumerate(counts):
+        members = torch.nonzero(y == c).flatten()
+        keep.append(members[torch.randperm(len(members), generator=gen)[:n]])
+    return torch.sort(torch.cat(keep)).values if keep else torch.zeros(0, dtype=torch.long)
+
+
+def shot_group(count: int) -> str:
+    """"many" (> 100 training images), "medium" (20–100) or "few" (< 20): Liu et al. 2019."""
+    return "many" if count > 100 else ("medium" if count >= 20 else "few")
+
+
+def shot_groups(train_counts: Sequence[int]) -> list[str]:
+    """The shot group of each class from its training count (PAPER.md §5)."""
+    return [shot_group(int(n)) for n in train_counts]

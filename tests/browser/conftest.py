@@ -1,0 +1,110 @@
+"""Fixtures of the browser tests: one throw-away JupyterLab server and one headless Chromium for
+the session, and each notebook opened and run (Run → Run All Cells) once, in its own page.
+
+The server, its kernels and the browser are always shut down at the end of the session, also
+when a test fails (see :meth:`jupyterlab.JupyterLabServer.stop`).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import labdriver as lab  # noqa: E402  (tests/browser/labdriver.py)
+
+from labdriver import NOTEBOOK_DIR, SCREENSHOTS  # noqa: E402
+RUN_ALL_TIMEOUT_MS = 240_000     # quick-mode notebooks take up to ~2 min on 2 busy cores
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@dataclass
+class OpenNotebook:
+    """A notebook page after Run All: the Playwright page and what Run All left on it."""
+
+    name: str
+    page: object
+    run_all_screenshot: Path
+    problem: str | None = None            # why Run All failed (timeout, dialog), if it did
+    errors: list = field(default_factory=list)
+    unexecuted: list = field(default_factory=list)
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem
+
+    def screenshot(self, what: str) -> Path:
+        """Full-notebook PNG ``screenshots/<notebook>-<what>.png``."""
+        return lab.full_screenshot(self.page, SCREENSHOTS / f"{self.stem}-{what}.png")
+
+    def element_screenshot(self, locator, what: str) -> Path:
+        """PNG of one element (e.g. a widget) ``screenshots/<notebook>-<what>.png``."""
+        path = SCREENSHOTS / f"{self.stem}-{what}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture(scope="session")
+def runs_dir(tmp_path_factory) -> Path:
+    """$LT_CAUSAL_RUNS of the server's kernels: runs the notebooks train land here."""
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory, runs_dir):
+    server = lab.JupyterLabServer(NOTEBOOK_DIR, tmp_path_factory.mktemp("jupyterlab"),
+                                  env={"LT_CAUSAL_RUNS": str(runs_dir)})
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=lab.CHROMIUM, args=lab.CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def executed_notebook(lab_server, browser):
+    """``executed_notebook(name)`` → :class:`OpenNotebook`: opened and Run All done once per
+    session; later calls (the interaction tests) reuse the same page and kernel."""
+    cache: dict[str, OpenNotebook] = {}
+
+    def get(name: str) -> OpenNotebook:
+        if name in cache:
+            return cache[name]
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        shot = SCREENSHOTS / f"{Path(name).stem}-run-all.png"
+        nb = cache[name] = OpenNotebook(name, page, shot)
+        try:
+            lab.open_notebook(page, lab_server, name)
+            lab.run_all(page, RUN_ALL_TIMEOUT_MS)
+            page.wait_for_timeout(1500)          # let widget views render after the last reply
+        except Exception as exc:                  # recorded, reported by the tests
+            nb.problem = f"{type(exc).__name__}: {exc}"
+        try:
+            nb.errors = lab.error_outputs(page)
+            nb.unexecuted = lab.unexecuted_cells(page)
+        except Exception as exc:
+            nb.problem = nb.problem or f"could not read the page: {exc}"
+        lab.full_screenshot(page, shot)
+        return nb
+
+    yield get
+    for nb in cache.values():
+        nb.page.context.close()

@@ -1,0 +1,256 @@
+"""The notebooks as a learner uses them: JupyterLab in headless Chromium, Run All from the menu,
+then the widgets moved with mouse and keyboard; every assertion is on what the page shows.
+
+Screenshots (PNG) go to ``screenshots/`` at the repository root (git-ignored):
+``<notebook>-run-all.png`` after Run All and ``<notebook>-<interaction>.png`` after each
+interaction; a failing test names the one to look at.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import labdriver as lab  # tests/browser/labdriver.py (conftest.py puts it on sys.path)
+from labdriver import NOTEBOOK_DIR, ROOT
+
+pytestmark = pytest.mark.browser
+
+if not Path(lab.CHROMIUM).exists():
+    _missing = f"{lab.CHROMIUM} is missing (apt-get install chromium)"
+elif importlib.util.find_spec("playwright") is None:
+    _missing = "the playwright package is missing (pip install -e '.[test]')"
+else:
+    _missing = None
+if _missing:
+    if os.environ.get("CI"):          # CI must not skip the browser tests silently
+        pytest.fail(f"browser tests cannot run in CI: {_missing}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {_missing}", allow_module_level=True)
+
+NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+NB01 = "01_backdoor_adjustment.ipynb"
+NB02 = "02_momentum_bias.ipynb"
+NB04 = "04_tde_inference.ipynb"
+
+
+def need(name: str) -> None:
+    if not (NOTEBOOK_DIR / name).is_file():
+        pytest.skip(f"notebooks/{name} does not exist yet")
+
+
+def ran_cleanly(nb) -> None:
+    """Fail (naming the screenshot) unless Run All finished without error output."""
+    see = f"(screenshot: {nb.run_all_screenshot.relative_to(ROOT)})"
+    assert nb.problem is None, f"Run All of {nb.name} did not finish: {nb.problem} {see}"
+    assert not nb.errors, f"{nb.name} shows error output after Run All {see}:\n" + "\n---\n".join(nb.errors)
+    assert not nb.unexecuted, (f"{nb.name}: code cells {nb.unexecuted} (0-based, among code cells) "
+                               f"were not executed by Run All {see}")
+
+
+def output_area(page, css_class: str):
+    """The output area of the code cell whose output holds an element with ``css_class``."""
+    return page.locator(f".jp-CodeCell:has(.{css_class}) .jp-OutputArea").first
+
+
+def drawing_state(area) -> list[str]:
+    """The geometry the figures in an output area draw (SVG paths and rects, image sources);
+    texts are left out so that a changed legend alone does not count as a changed plot."""
+    return area.evaluate("""(el) => [
+      ...[...el.querySelectorAll('svg path, svg rect')].map(e =>
+          (e.getAttribute('d') || '') + (e.getAttribute('x') || '') + (e.getAttribute('height') || '')),
+      ...[...el.querySelectorAll('img')].map(e => e.src.slice(-200))]""")
+
+
+def slider_handle(page, css_class: str):
+    """The keyboard-focusable handle of the ipywidgets 8 (noUiSlider) slider with ``css_class``."""
+    return page.locator(f".{css_class} .noUi-handle").first
+
+
+def readout(page, css_class: str) -> str:
+    return page.locator(f".{css_class} .widget-readout").first.text_content().strip()
+
+
+def press_until(page, css_class: str, target: str, key: str = "ArrowRight", limit: int = 200) -> int:
+    """Press ``key`` on the focused slider handle until its readout shows ``target``."""
+    handle = slider_handle(page, css_class)
+    handle.focus()
+    for presses in range(limit + 1):
+        if readout(page, css_class) == target:
+            return presses
+        handle.press(key)
+        page.wait_for_timeout(60)
+    raise AssertionError(f"slider .{css_class} never showed {target!r} (last {readout(page, css_class)!r})")
+
+
+@contextmanager
+def interaction(nb, what: str):
+    """Yield the screenshot path ``screenshots/<notebook>-<what>.png``; a failure inside is
+    re-raised with that screenshot (taken at the moment of failure) named in the message."""
+    path = lab.SCREENSHOTS / f"{nb.stem}-{what}.png"
+    try:
+        yield path.relative_to(ROOT)
+    except (AssertionError, TimeoutError, lab.PlaywrightError) as exc:
+        nb.screenshot(what)
+        raise AssertionError(f"{exc}\n(screenshot: {path.relative_to(ROOT)})") from exc
+
+
+def wait_for_change(page, read, before, timeout_ms: int = 20_000):
+    """Poll ``read()`` until it differs from ``before``; return the new value (or the old one)."""
+    waited = 0
+    value = read()
+    while value == before and waited < timeout_ms:
+        page.wait_for_timeout(200)
+        waited += 200
+        value = read()
+    return value
+
+
+# ------------------------------------------------------------------------------ Run All
+
+
+@pytest.mark.timeout(420)
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_run_all_shows_no_errors(name, executed_notebook):
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    assert nb.page.locator(".jp-OutputArea-output").count() > 0, (
+        f"{name} shows no output at all after Run All (screenshot: {nb.run_all_screenshot})")
+
+
+# ------------------------------------------------------------------ 01: backdoor calculator
+
+
+@pytest.mark.timeout(420)
+def test_01_backdoor_calculator_recomputes_the_adjusted_probability(executed_notebook):
+    need(NB01)
+    from lt_causal import backdoor_adjustment
+    from lt_causal.examples import load_example
+
+    nb = executed_notebook(NB01)
+    ran_cleanly(nb)
+    page = nb.page
+    covid = load_example("covid")
+    row = 3                                               # the >= 65 group: change its deaths
+    with interaction(nb, "calculator") as shot:
+        cell = page.locator(f".lt-backdoor-outcomes.lt-backdoor-row-{row} input").first
+        adjusted = page.locator(".lt-backdoor-adjusted").first
+        before = adjusted.text_content()
+        assert int(cell.input_value()) == covid.loc[row, "deaths"], "the calculator does not show the COVID table"
+        new = int(covid.loc[row, "deaths"]) + 8
+        cell.scroll_into_view_if_needed()
+        cell.fill(str(new))
+        cell.press("Enter")
+        after = wait_for_change(page, adjusted.text_content, before)
+        nb.screenshot("calculator")
+        nb.element_screenshot(page.locator(".lt-backdoor-calculator").first, "calculator-widget")
+
+        covid.loc[row, "deaths"] = new
+        expected = backdoor_adjustment(covid, treatment="infected", outcome="deaths",
+                                       adjustment="age", population="population").adjusted
+        assert after != before, f"P(Y | do(X)) still shows {before!r} after the edit"
+        assert re.search(r"=\s*([0-9.]+)", after).group(1) == f"{expected:.4f}", (
+            f"page shows {after!r}, lt_causal.backdoor_adjustment gives {expected:.6f} for the edited table")
+
+
+# ------------------------------------------------------------------------ 04: α slider
+
+TDE_SLIDER = "lt-knob-slider-tde"
+
+
+def _shot_accuracies(page) -> dict:
+    """The accuracy table of the α explorer as shown: {group: float(data-value)}."""
+    return {g: float(page.locator(f"td.lt-knob-{g}").first.get_attribute("data-value"))
+            for g in ("overall", "many", "medium", "few") if page.locator(f"td.lt-knob-{g}").count()}
+
+
+def _library_accuracies(run, alpha: float) -> dict:
+    """``run.evaluate(alpha)`` with the 2 decimals the page shows."""
+    return {g: float(f"{v:.2f}") for g, v in run.evaluate(alpha).items() if v is not None}
+
+
+def _run_shown_on_page(runs_dir, suggested: float, at_zero: dict):
+    """The run the notebook's α explorer shows: among the runs it trained into $LT_CAUSAL_RUNS,
+    the one with the annotated suggested α and the α = 0 accuracies on the page."""
+    from lt_causal.runs import find_runs, load_run
+
+    runs = [load_run(path) for path in find_runs(runs_dir)]
+    assert runs, f"the notebook wrote no run under $LT_CAUSAL_RUNS={runs_dir}"
+    for run in runs:
+        if f"{run.suggested_alpha():.2f}" == f"{suggested:.2f}" and _library_accuracies(run, 0.0) == at_zero:
+            return run
+    raise AssertionError(f"no run under {runs_dir} has suggested α {suggested:.2f} and α=0 accuracies "
+                         f"{at_zero}: {[(str(r.path), round(r.suggested_alpha(), 2)) for r in runs]}")
+
+
+@pytest.mark.timeout(420)
+def test_04_alpha_slider_moves_accuracy_from_head_to_tail(executed_notebook, runs_dir):
+    need(NB04)
+    nb = executed_notebook(NB04)
+    ran_cleanly(nb)
+    page = nb.page
+    step = 0.05
+    with interaction(nb, "alpha-slider"):
+        area = output_area(page, TDE_SLIDER)
+        assert readout(page, TDE_SLIDER) == "0.00", "the α slider does not start at 0"
+        summary = page.locator(".lt-knob-summary").first
+        at_zero = _shot_accuracies(page)
+        drawn_at_zero = drawing_state(area)
+        # The suggested α as the curve annotates it ("α·cos≈1 (1.23)"), rounded to the step.
+        note = area.locator("svg text", has_text=re.compile("cos≈1")).first.text_content()
+        suggested = float(re.search(r"\(([0-9.]+)\)", note).group(1))
+        target = round(round(suggested / step) * step, 2)
+
+        summary_before = summary.text_content()
+        presses = press_until(page, TDE_SLIDER, f"{target:.2f}")
+        wait_for_change(page, summary.text_content, summary_before)
+        page.wait_for_timeout(1000)                   # plotly redraws after the model update
+        shown = _shot_accuracies(page)
+        drawn = drawing_state(area)
+        nb.screenshot("alpha-slider")
+        nb.element_screenshot(area, "alpha-slider-widget")
+
+        assert presses == round(target / step), f"{presses} ArrowRight presses moved α to {target}"
+        assert f"= {target:.2f}" in summary.text_content(), f"summary shows {summary.text_content()!r}"
+        assert shown["few"] > at_zero["few"], f"few-shot accuracy did not rise: α=0 {at_zero}, α={target} {shown}"
+        assert shown["many"] < at_zero["many"], f"many-shot accuracy did not fall: α=0 {at_zero}, α={target} {shown}"
+        assert drawn != drawn_at_zero, "the plots did not change when α moved"
+        # The numbers on the page are the library's, for the run the notebook trained.
+        run = _run_shown_on_page(runs_dir, suggested, at_zero)
+        for alpha, on_page in ((0.0, at_zero), (target, shown)):
+            library = _library_accuracies(run, alpha)
+            assert on_page == library, f"α={alpha}: page shows {on_page}, {run}.evaluate gives {library}"
+
+
+# ------------------------------------------------------------------------ 02: μ slider
+
+MU_SLIDER = "lt-mu-slider"
+
+
+@pytest.mark.timeout(420)
+def test_02_mu_slider_changes_the_figure(executed_notebook):
+    need(NB02)
+    nb = executed_notebook(NB02)
+    ran_cleanly(nb)
+    page = nb.page
+    with interaction(nb, "mu-slider"):
+        area = output_area(page, MU_SLIDER)
+        before_value, before = readout(page, MU_SLIDER), drawing_state(area)
+        handle = slider_handle(page, MU_SLIDER)
+        handle.focus()
+        for key in ("ArrowRight", "ArrowLeft"):        # left only if μ starts at its maximum
+            for _ in range(3):
+                handle.press(key)
+                page.wait_for_timeout(100)
+            if readout(page, MU_SLIDER) != before_value:
+                break
+        after_value = readout(page, MU_SLIDER)
+        after = wait_for_change(page, lambda: drawing_state(area), before)
+        page.wait_for_timeout(500)
+        nb.screenshot("mu-slider")
+        nb.element_screenshot(area, "mu-slider-widget")
+        assert after_value != before_value, f"the μ slider readout stayed at {before_value}"
+        assert after != before, f"the figure did not change when μ moved {before_value} -> {after_value}"
