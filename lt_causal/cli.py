@@ -13,9 +13,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
-COMMANDS = ["backdoor", "info", "train", "evaluate"]
+import lt_causal.commands
+
+# Listed first in --help, in teaching order; any other module in lt_causal/commands follows.
+ORDER = ["backdoor", "info", "train", "evaluate"]
+
+
+def command_names() -> list[str]:
+    found = {m.name for m in pkgutil.iter_modules(lt_causal.commands.__path__) if not m.name.startswith("_")}
+    return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
 class UserError(Exception):
@@ -29,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
+    for name in command_names():
         importlib.import_module(f"lt_causal.commands.{name}").register(sub)
     return parser
 

@@ -23,10 +23,12 @@ def test_notebook_is_committed_clean(path):
 @pytest.mark.notebook
 @pytest.mark.timeout(3600)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_runs(path, monkeypatch):
+def test_notebook_runs(path, monkeypatch, tmp_path_factory):
     from nbclient import NotebookClient
 
     monkeypatch.setenv("LT_CAUSAL_QUICK", "1")
+    # one throw-away runs folder for the whole session: notebook 04 reuses notebook 03's run
+    monkeypatch.setenv("LT_CAUSAL_RUNS", str(tmp_path_factory.getbasetemp() / "notebook-runs"))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
