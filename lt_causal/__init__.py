@@ -36,6 +36,15 @@ from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
 from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
 from lt_causal.posthoc import logit_adjustment
 
+# the momentum effect (notebook 02)
+from lt_causal.momentum_toy import MomentumToy, Trajectory, head_drift, make_toy, mu_sweep, shared_loss, simulate
+from lt_causal.momentum_analysis import (accuracy_by_mu, cached_run, class_direction_cosines, decompose,
+                                         decomposition_table, feature_magnitude_per_class, momentum_grid,
+                                         relative_accuracy_change)
+from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,
+                                      momentum_causal_graph, relative_change_figure, toy_paths_figure)
+from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
+
 # notebook helpers: live training, plots, widgets
 from lt_causal.live_training import LiveHistory, notebook_configs, notebook_run, train_live
 from lt_causal.run_plots import (accuracy_bars_figure, history_figure, knob_curve_figure, per_class_figure,

@@ -136,6 +136,7 @@ def toy_paths_plotly(toy, data: dict, widget: bool = False):
                             row=1, col=col)
         for key, name, style in (("plain", "SGD, μ = 0", dict(color=PLAIN_COLOR, dash="dash", width=1.5)),
                                  ("momentum", "SGD with momentum μ", dict(color=MOMENTUM_COLOR, width=2))):
+            # names stay fixed: renaming one trace inside batch_update blanks the others' names
             fig.add_scatter(x=[], y=[], mode="lines", name=name, line=style, legendgroup=key,
                             showlegend=first, meta=f"{profile}:{key}", row=1, col=col)
         fig.add_scatter(x=[], y=[], mode="lines", name="momentum direction −v_t", legendgroup="arrows",
@@ -162,7 +163,6 @@ def update_toy_paths(fig, data: dict) -> None:
             for key in ("plain", "momentum"):
                 trace = by_meta[f"{profile}:{key}"]
                 trace.x, trace.y = d[key][:, 0], d[key][:, 1]
-            by_meta[f"{profile}:momentum"].name = f"SGD with momentum μ = {data['mu']:g}"
             a = d["arrows"]
             seg_x = np.column_stack([a[:, 0], a[:, 0] + a[:, 2], np.full(len(a), np.nan)]).ravel()
             seg_y = np.column_stack([a[:, 1], a[:, 1] + a[:, 3], np.full(len(a), np.nan)]).ravel()

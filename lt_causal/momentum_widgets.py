@@ -51,11 +51,11 @@ class MomentumToyModel:
         for p in self.data["profiles"]:
             s, s0 = self.data[p]["summary"], self.data[p]["summary_plain"]
             key = p.replace("-", "")
-            cells.append(f'<td class="lt-toy-{key}" data-drift="{s["head_drift"]:.4f}" '
-                         f'data-shared-loss="{s["shared_loss"]:.6f}"><b>{html.escape(p)}</b><br>'
+            cells.append(f'<td class="lt-toy-{key}" style="padding-right:2em" data-drift="{s["head_drift"]:.4f}" '
+                         f'data-shared-loss="{s["shared_loss"]:.3e}"><b>{html.escape(p)}</b><br>'
                          f'drift to head (bad): {s["head_drift"]:+.2f} (μ = 0: {s0["head_drift"]:+.2f})<br>'
-                         f'shared loss left (good if small): {s["shared_loss"]:.4f} '
-                         f'(μ = 0: {s0["shared_loss"]:.4f})</td>')
+                         f'shared loss left (good if small): {s["shared_loss"]:.1e} '
+                         f'(μ = 0: {s0["shared_loss"]:.1e})</td>')
         return (f'<div class="lt-toy-summary">after {self.toy.steps} steps, μ = {self.mu:.2f}'
                 f'<table><tr>{"".join(cells)}</tr></table></div>')
 
@@ -129,7 +129,8 @@ class MuGridModel:
 
     def summary_html(self) -> str:
         g = self.group_row
-        cells = "".join(f'<td class="lt-mu-grid-{k}" data-value="{100 * g[k]:.2f}"><b>{k}</b><br>'
+        cells = "".join(f'<td class="lt-mu-grid-{k}" style="padding-right:2em" data-value="{100 * g[k]:.2f}">'
+                        f'<b>{k}</b><br>'
                         f'{100 * g[k]:+.1f} %</td>' for k in ("many", "medium", "few", "overall")
                         if np.isfinite(g[k]))
         return (f'<div class="lt-mu-grid-summary">relative change of accuracy, μ = {self.mu:g} vs '

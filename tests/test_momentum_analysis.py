@@ -210,3 +210,27 @@ def test_momentum_grid_trains_once_then_loads(tmp_path):
         torch.testing.assert_close(again[mu].direction, runs[mu].direction)
     table = relative_accuracy_change(again)
     assert table.shape == (2, len(data.classes))
+
+
+# ------------------------------------------------------------------ figures draw the numbers
+def test_figures_draw_the_tables_head_to_tail(close_figures):
+    from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,
+                                          relative_change_figure)
+
+    run = synthetic_run(5)
+    cosines, magnitudes = class_direction_cosines(run), feature_magnitude_per_class(run)
+    for fig, values in ((class_cosine_figure(cosines), cosines["cos"]),
+                        (magnitude_figure(magnitudes), magnitudes["magnitude"])):
+        ax = fig.axes[0]
+        np.testing.assert_allclose([p.get_height() for p in ax.patches], values.to_numpy())
+        assert "head → tail" in ax.get_xlabel()
+        assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == list(values.index)
+    change = relative_accuracy_change({0.5: synthetic_run(10), 0.7: synthetic_run(12), 0.9: synthetic_run(11)})
+    ax = relative_change_figure(change, groups=list(cosines["group"])).axes[0]
+    heights = np.array([p.get_height() for p in ax.patches]).reshape(2, -1)   # μ = 0.9 is left out
+    np.testing.assert_allclose(heights, 100 * change.loc[[0.5, 0.7]].to_numpy(), equal_nan=True)
+    table = decomposition_table(run)
+    ax = decomposition_figure(table).axes[0]
+    shown = np.concatenate([c.get_offsets() for c in ax.collections if hasattr(c, "get_offsets")
+                            and len(c.get_offsets()) > 1])
+    assert len(shown) == len(table)

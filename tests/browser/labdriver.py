@@ -87,7 +87,9 @@ class JupyterLabServer:
                "--allow-root", f"--IdentityProvider.token={self.token}",
                "--ServerApp.password=", "--LabApp.news_url=None",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly"]
+               "--LabApp.extension_manager=readonly",
+               # JupyterLab makes a checkpoint when it opens a file: not in notebooks/
+               f"--FileCheckpoints.checkpoint_dir={self.tmp / 'checkpoints'}"]
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=self.root_dir, env=self._env(), stdout=self._log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -131,12 +133,7 @@ class JupyterLabServer:
         except psutil.Error:
             family = []
         if self.proc.poll() is None:
-            try:
-                for kernel in self.api("GET", "/api/kernels", timeout=5) or []:
-                    self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=timeout)
-            except (OSError, urllib.error.URLError, ValueError):
-                pass
-            try:
+            try:    # shuts down every kernel (all at once), then the server
                 self.api("POST", "/api/shutdown", timeout=5)
             except (OSError, urllib.error.URLError, ValueError):
                 pass

@@ -161,10 +161,10 @@ def test_01_backdoor_calculator_recomputes_the_adjusted_probability(executed_not
 TDE_SLIDER = "lt-knob-slider-tde"
 
 
-def _shot_accuracies(page) -> dict:
+def _shot_accuracies(area) -> dict:
     """The accuracy table of the α explorer as shown: {group: float(data-value)}."""
-    return {g: float(page.locator(f"td.lt-knob-{g}").first.get_attribute("data-value"))
-            for g in ("overall", "many", "medium", "few") if page.locator(f"td.lt-knob-{g}").count()}
+    return {g: float(area.locator(f"td.lt-knob-{g}").first.get_attribute("data-value"))
+            for g in ("overall", "many", "medium", "few") if area.locator(f"td.lt-knob-{g}").count()}
 
 
 def _library_accuracies(run, alpha: float) -> dict:
@@ -196,8 +196,8 @@ def test_04_alpha_slider_moves_accuracy_from_head_to_tail(executed_notebook, run
     with interaction(nb, "alpha-slider"):
         area = output_area(page, TDE_SLIDER)
         assert readout(page, TDE_SLIDER) == "0.00", "the α slider does not start at 0"
-        summary = page.locator(".lt-knob-summary").first
-        at_zero = _shot_accuracies(page)
+        summary = area.locator(".lt-knob-summary").first
+        at_zero = _shot_accuracies(area)
         drawn_at_zero = drawing_state(area)
         # The suggested α as the curve annotates it ("α·cos≈1 (1.23)"), rounded to the step.
         note = area.locator("svg text", has_text=re.compile("cos≈1")).first.text_content()
@@ -208,7 +208,7 @@ def test_04_alpha_slider_moves_accuracy_from_head_to_tail(executed_notebook, run
         presses = press_until(page, TDE_SLIDER, f"{target:.2f}")
         wait_for_change(page, summary.text_content, summary_before)
         page.wait_for_timeout(1000)                   # plotly redraws after the model update
-        shown = _shot_accuracies(page)
+        shown = _shot_accuracies(area)
         drawn = drawing_state(area)
         nb.screenshot("alpha-slider")
         nb.element_screenshot(area, "alpha-slider-widget")
