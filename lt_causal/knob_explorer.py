@@ -58,16 +58,16 @@ class KnobExplorerModel:
     def summary_html(self) -> str:
         """Accuracy by group at the current value vs value 0, with stable CSS classes."""
         m, b = self.metrics, self.baseline
-        cells = []
-        for g in GROUPS:
-            if m[g] is None:
-                continue
-            delta = m[g] - b[g]
-            cells.append(f'<td class="lt-knob-{g}" data-value="{m[g]:.2f}"><b>{g}</b><br>'
-                         f'{m[g]:.2f} %<br><small>{delta:+.2f} vs {self.symbol}=0</small></td>')
+        groups = [g for g in GROUPS if m[g] is not None]
+        cell = 'style="padding:2px 14px; text-align:right"'
+        head = "".join(f"<th {cell}>{g}</th>" for g in groups)
+        acc = "".join(f'<td class="lt-knob-{g}" data-value="{m[g]:.2f}" {cell}><b>{m[g]:.2f} %</b></td>'
+                      for g in groups)
+        delta = "".join(f"<td {cell}>{m[g] - b[g]:+.2f}</td>" for g in groups)
         title = f"{self.run.method} on {self.run.dataset}, {self.symbol} = {self.value:.2f}"
-        return (f'<div class="lt-knob-summary"><div>{title}</div><table><tr>{"".join(cells)}'
-                "</tr></table></div>")
+        return (f'<div class="lt-knob-summary"><div>{title}</div><table>'
+                f"<tr><th></th>{head}</tr><tr><td>accuracy</td>{acc}</tr>"
+                f"<tr><td>change vs {self.symbol} = 0</td>{delta}</tr></table></div>")
 
 
 def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | None = None):
@@ -96,7 +96,7 @@ def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | 
                 shape.x0 = shape.x1 = model.value
 
     slider.observe(on_change, names="value")
-    box = W.VBox([slider, summary, W.HBox([bars, curve])])
+    box = W.VBox([slider, summary, W.HBox([bars, curve], layout=W.Layout(flex_flow="row wrap"))])
     box.model = model  # for tests and curious learners
     return box
 

@@ -21,7 +21,7 @@ def per_class_figure(model, widget: bool = False) -> go.Figure:
     run = model.run
     groups = shot_groups(run.train_counts)
     labels = [f"{c}<br>n={n}" for c, n in zip(run.classes, run.train_counts)]
-    fig = _fig(widget, title="Per-class test accuracy (head → tail)", height=380, width=560,
+    fig = _fig(widget, title="Per-class test accuracy (head → tail)", height=380, width=500,
                yaxis=dict(title="accuracy (%)", range=[0, 100]),
                xaxis=dict(title="class (training images, head → tail)", tickangle=0 if len(labels) <= 10 else -60))
     fig.add_bar(x=labels, y=model.per_class, marker_color=[GROUP_COLORS[g] for g in groups],
@@ -35,7 +35,7 @@ def knob_curve_figure(model, widget: bool = False) -> go.Figure:
     """Accuracy of each shot group against the knob, with a marker at the current value."""
     curve, sym = model.curve, model.symbol
     name = "TDE strength α" if model.knob == "tde" else "logit-adjustment τ"
-    fig = _fig(widget, title=f"Accuracy vs {name}", height=380, width=560,
+    fig = _fig(widget, title=f"Accuracy vs {name}", height=380, width=500,
                xaxis=dict(title=name), yaxis=dict(title="accuracy (%)", range=[0, 100]),
                legend=dict(orientation="h", y=-0.25))
     for g in ("overall", "many", "medium", "few"):
