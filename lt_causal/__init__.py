@@ -45,6 +45,12 @@ from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure,
                                       momentum_causal_graph, relative_change_figure, toy_paths_figure)
 from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
 
+# full training, reproduction of Table 3 (notebook 05)
+from lt_causal.device_info import DeviceInfo, describe_device, fast_path_available
+from lt_causal.paper_table import PAPER_TABLE3, paper_accuracy, paper_table3, run_vs_paper
+from lt_causal.reproduce import (notebook05_config, reproduce, reproduction_configs, results_markdown, summarize,
+                                 table_from_runs)
+
 # notebook helpers: live training, plots, widgets
 from lt_causal.live_training import LiveHistory, notebook_configs, notebook_run, train_live
 from lt_causal.run_plots import (accuracy_bars_figure, history_figure, knob_curve_figure, per_class_figure,

@@ -1,7 +1,7 @@
 """Which accelerator will train the model, said in one sentence (notebook 05, first cell).
 
-    info = describe_device()          # DeviceInfo(cuda: NVIDIA H100 80GB HBM3, 79.1 GiB, bf16)
-    info.message                      # what that means for the 200-epoch recipe of PAPER.md §5
+    info = describe_device()          # e.g. DeviceInfo(cuda:0: NVIDIA H100 80GB HBM3, 79.1 GiB, bf16)
+    info.message                      # what that means for the paper's 200-epoch CIFAR recipe
     fast_path_available()             # does this lt_causal's TrainConfig have the fast GPU path?
 
 Nothing here trains or prints; the notebook shows ``info`` (it renders as Markdown).
@@ -15,7 +15,7 @@ import torch
 
 CPU_MESSAGE = (
     "No CUDA GPU found: training runs on the CPU. That is fine for quick mode and for MNIST-LT, "
-    "but the paper's CIFAR recipe (ResNet-32, 200 epochs, PAPER.md §5) would take many hours "
+    "but the paper's CIFAR recipe (ResNet-32, 200 epochs) would take many hours "
     "on a CPU. For real CIFAR-LT numbers run this notebook (or `python -m lt_causal reproduce`) "
     "on a machine with an NVIDIA GPU, or shorten the schedule with fewer epochs and expect "
     "lower accuracy than the paper.")
@@ -71,10 +71,11 @@ def describe_device(device: str = "auto") -> DeviceInfo:
     memory = props.total_memory / 2**30
     bf16 = bool(torch.cuda.is_bf16_supported())
     fast = fast_path_available()
-    how = ("the fast path (data resident on the GPU, compiled training step) is used"
-           if fast else "this version trains with the plain path (no fast GPU path in TrainConfig)")
+    how = ("the fast path (TrainConfig.fast: compiled training step on GPU-resident data) is "
+           "available; notebook 05 and `reproduce --fast` use it" if fast
+           else "this version has only the plain training path (no TrainConfig.fast)")
     message = (f"CUDA GPU found: {torch.cuda.get_device_name(index)} with {memory:.1f} GiB; "
-               f"training uses {'bf16 autocast' if bf16 else 'fp32'} and {how}. The paper's "
+               f"training uses {'bf16 autocast' if bf16 else 'fp32'}, and {how}. The paper's "
                "200-epoch CIFAR recipe is practical here.")
     return DeviceInfo(f"cuda:{index}", "cuda", torch.cuda.get_device_name(index), memory,
                       torch.cuda.device_count(), bf16, fast, version, message)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-# (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; PAPER.md §6
+# (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; Tang et al. 2020, Table 3 (PAPER.md §6)
 PAPER_TABLE3 = {
     ("cifar100-lt", 100): {"De-confound": 40.5, "De-confound-TDE": 44.1},
     ("cifar100-lt", 50): {"De-confound": 46.2, "De-confound-TDE": 50.3},
@@ -76,7 +76,8 @@ def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None
 
 
 def tde_capable(run) -> bool:
-    """TDE needs a normalised head (cosine or causal norm); a linear head has no d̂ term."""
+    """TDE is reported for normalised heads (cosine, causal norm: the paper's setting); a linear
+    head (``ce``, ``focal``, ``cb``) is reported at α = 0 only."""
     return getattr(run.head, "kind", "linear") != "linear"
 
 

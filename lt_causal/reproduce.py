@@ -11,6 +11,7 @@ simply continues when called again. ``notebook05_config`` is the configuration o
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import numbers
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 from lt_causal.config import TrainConfig, recipe
 from lt_causal.datasets import DATASETS
 from lt_causal.methods import get_method
+from lt_causal.profiles import check_imbalance
 from lt_causal.paper_table import (PAPER_COLUMN, PAPER_TABLE3, data_label, method_label, paper_accuracy,  # noqa: F401
                                    run_alphas)
 from lt_causal.runs import TrainedRun, load_run
@@ -30,9 +32,10 @@ from lt_causal.trainer import dataset_for, train
 GROUPS = ("overall", "many", "medium", "few")
 GRID_KEYS = {"dataset", "imbalance", "method", "seed", "out", "folder_root"}
 # configuration fields that do not change what a finished run learned or how it is evaluated
+# (`fast` drops each epoch's ragged last batch: a finished run counts, a checkpoint cannot resume)
 NOT_COMPARED = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
-                "alpha", "bf16", "fast"}
-NOTEBOOK05_QUICK = {"dataset": "mnist-lt", "arch": "small-cnn", "epochs": 2}
+                "alpha", "bf16", "fast", "compile_mode", "cuda_graph", "checkpoint_every"}
+NOTEBOOK05_QUICK = {"arch": "small-cnn", "epochs": 2}   # on mnist-lt, whatever the notebook asks
 
 
 def _as_tuple(values, what: str) -> tuple:
@@ -93,24 +96,33 @@ def reproduction_configs(datasets=("cifar10-lt",), imbalances=(100,), methods=("
     return configs
 
 
-def _comparable(config: dict) -> dict:
+def _comparable(config: dict, ignore=NOT_COMPARED) -> dict:
     full = TrainConfig.from_dict(config).to_dict()
-    return {k: v for k, v in full.items() if k not in NOT_COMPARED}
+    return {k: v for k, v in full.items() if k not in ignore}
+
+
+def check_saved_config(config: TrainConfig) -> None:
+    """A run directory already in ``config.out`` must hold the same recipe (else one ValueError)."""
+    out = Path(config.out)
+    if not (out / "config.json").is_file():
+        return
+    ignore = NOT_COMPARED if (out / "features.pt").is_file() else NOT_COMPARED - {"fast"}
+    saved = _comparable(json.loads((out / "config.json").read_text()), ignore)
+    mine = _comparable(config.to_dict(), ignore)
+    diff = {k: (saved.get(k), v) for k, v in mine.items() if saved.get(k) != v}
+    if diff:
+        detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
+        raise ValueError(f"run directory {out} holds a different configuration ({detail}); "
+                         "choose another root or delete that run")
 
 
 def train_or_load(config: TrainConfig, data=None, progress: bool = True) -> tuple[TrainedRun, str]:
     """The finished run in ``config.out`` ("loaded"), else train it, resuming a checkpoint
-    ("resumed") or from scratch ("trained"). A finished run of another recipe is a ValueError."""
+    ("resumed") or from scratch ("trained"). A run of another recipe there is a ValueError."""
     out = Path(config.out)
+    check_saved_config(config)
     if (out / "features.pt").is_file():
-        run = load_run(out)
-        mine, saved = _comparable(config.to_dict()), _comparable(run.config)
-        diff = {k: (saved.get(k), v) for k, v in mine.items() if saved.get(k) != v}
-        if diff:
-            detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
-            raise ValueError(f"finished run {out} has a different configuration ({detail}); "
-                             "choose another root or delete that run")
-        return run, "loaded"
+        return load_run(out), "loaded"
     status = "resumed" if (out / "checkpoint.pt").is_file() else "trained"
     return train(config, data=data, progress=progress), status
 
@@ -173,7 +185,12 @@ def write_results(summary: pd.DataFrame, per_run: pd.DataFrame, root) -> None:
     """``results.md``, ``results.csv`` (summary) and ``runs.csv`` (one row per run and α)."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "results.md").write_text("# Table 3 reproduction\n\n" + results_markdown(summary))
+    settings = per_run.drop_duplicates(["data", "arch", "epochs", "batch_size", "lr"])
+    lines = [f"- {r.data}: {r.arch}, {r.epochs} epochs, batch {r.batch_size}, lr {r.lr:g}; "
+             f"seeds {sorted(set(per_run.loc[per_run['data'] == r.data, 'seed']))}"
+             for r in settings.itertuples()]
+    (root / "results.md").write_text("# Table 3 reproduction\n\n" + results_markdown(summary)
+                                     + "\nTraining settings:\n\n" + "\n".join(lines) + "\n")
     summary.to_csv(root / "results.csv", index=False)
     per_run.to_csv(root / "runs.csv", index=False)
 
@@ -191,6 +208,8 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
     """
     configs = reproduction_configs(datasets, imbalances, methods, seeds, base, root, folder, quick)
     root = Path(configs[0].out).parent
+    for config in configs:  # before training anything
+        check_saved_config(config)
     rows, cache = [], {}
     for i, config in enumerate(configs):
         event = {"index": i + 1, "total": len(configs), "run": Path(config.out).name}
@@ -210,6 +229,18 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
     return summary
 
 
+def table_from_runs(paths) -> pd.DataFrame:
+    """The summary table of already-trained run directories (any names, e.g. from ``train``)."""
+    rows = []
+    for path in paths:
+        run = load_run(path)
+        config = dataclasses.replace(TrainConfig.from_dict(run.config), out=str(path))
+        rows += run_rows(run, config, "loaded")
+    if not rows:
+        raise ValueError("no run directories given")
+    return summarize(pd.DataFrame(rows))
+
+
 def notebook05_config(dataset: str = "cifar10-lt", imbalance: float = 100, method: str = "deconfound",
                       epochs: int | None = None, seed: int = 0, folder=None,
                       quick: bool | None = None) -> TrainConfig:
@@ -224,9 +255,9 @@ def notebook05_config(dataset: str = "cifar10-lt", imbalance: float = 100, metho
         raise ValueError("data set 'folder' needs folder=<root with train/ and test/>")
     quick = quick_mode() if quick is None else quick
     get_method(method)
+    imbalance = check_imbalance(imbalance)
     if quick:
-        c = recipe("mnist-lt", quick=True, imbalance=imbalance, method=method, seed=seed,
-                   **{k: v for k, v in NOTEBOOK05_QUICK.items() if k != "dataset"})
+        c = recipe("mnist-lt", quick=True, imbalance=imbalance, method=method, seed=seed, **NOTEBOOK05_QUICK)
         tag = "mnist-lt"
     else:
         extra = {"epochs": epochs} if epochs is not None else {}

@@ -3,14 +3,14 @@ of Tang et al. 2020), and training curves. Plotly for interactive figures (``wid
 returns a ``go.FigureWidget`` that a slider updates in place), matplotlib for static ones."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from lt_causal.profiles import shot_groups
 
 GROUP_COLORS = {"many": "#1f77b4", "medium": "#ff7f0e", "few": "#d62728", "overall": "#222222"}
 
 
-def _fig(widget: bool, **layout) -> go.Figure:
+def _fig(widget: bool, **layout) -> "go.Figure":
+    import plotly.graph_objects as go  # imported on first use: `import lt_causal` stays light
+
     fig = go.FigureWidget() if widget else go.Figure()
     fig.update_layout(template="plotly_white", margin=dict(l=60, r=20, t=50, b=60), **layout)
     return fig
@@ -63,6 +63,7 @@ def tradeoff_figure(models: dict) -> go.Figure:
 def history_figure(history, widget: bool = False, title: str = "Training") -> go.Figure:
     """Loss and test accuracy per epoch from a history DataFrame (or a list of dicts)."""
     import pandas as pd
+    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     h = pd.DataFrame(history)

@@ -1,5 +1,6 @@
 """Table 3 reproduction: a tiny grid on mnist-lt (CPU, seconds), resume/caching, the paper's
 numbers against PAPER.md, the folder route and argument errors."""
+import dataclasses
 import re
 import statistics
 from pathlib import Path
@@ -9,9 +10,10 @@ import pandas as pd
 import pytest
 
 from lt_causal.cli import main
+from lt_causal.config import TrainConfig
 from lt_causal.paper_table import PAPER_TABLE3, data_label, paper_table3, run_vs_paper
 from lt_causal.reproduce import (notebook05_config, reproduce, reproduction_configs, results_markdown,
-                                 summarize)
+                                 summarize, table_from_runs)
 from lt_causal.runs import find_runs, load_run
 
 TINY = {"epochs": 1, "batch_size": 128}
@@ -64,6 +66,16 @@ def test_mean_and_std_come_from_the_runs(grid):
     assert "| MNIST-LT | 100 | De-confound-TDE | 1 | 1 | 2 |" in md
 
 
+def test_table_from_run_directories_equals_the_grid_summary(grid):
+    root, summary, _ = grid
+    table = table_from_runs(find_runs(root))
+    key = ["row", "alpha"]
+    pd.testing.assert_frame_equal(table.sort_values(key).reset_index(drop=True),
+                                  summary.sort_values(key).reset_index(drop=True))
+    with pytest.raises(ValueError, match="no run directories"):
+        table_from_runs([])
+
+
 def test_second_call_loads_instead_of_training(grid, monkeypatch):
     root, summary, _ = grid
     import lt_causal.reproduce as rp
@@ -80,10 +92,14 @@ def test_second_call_loads_instead_of_training(grid, monkeypatch):
     pd.testing.assert_frame_equal(again, summary)
 
 
-def test_a_finished_run_with_another_recipe_is_an_error(grid):
+def test_a_finished_run_with_another_recipe_is_an_error_before_any_training(grid, monkeypatch):
     root, _, _ = grid
+    import lt_causal.reproduce as rp
+
+    monkeypatch.setattr(rp, "train", lambda *a, **k: pytest.fail("trained before checking the runs"))
     with pytest.raises(ValueError, match="lr: saved 0.05 vs now 0.07"):
-        reproduce(["mnist-lt"], [100], ["ce"], [0], base={**TINY, "lr": 0.07}, root=root,
+        # seed 5 is new (would be trained first), seed 1 exists with lr 0.05
+        reproduce(["mnist-lt"], [100], ["ce"], [5, 1], base={**TINY, "lr": 0.07}, root=root,
                   quick=False, progress=False)
 
 
@@ -98,11 +114,22 @@ def test_interrupted_grid_resumes(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         train(config, callback=stop, progress=False)
+    if "fast" in {f.name for f in dataclasses.fields(TrainConfig)}:
+        # a checkpoint of the plain path cannot be resumed by the fast path: said before training
+        with pytest.raises(ValueError, match="fast: saved False vs now True"):
+            reproduce(["mnist-lt"], [100], ["deconfound"], [0], base={**base, "fast": True},
+                      root=tmp_path, quick=False, progress=False)
     events = []
     reproduce(["mnist-lt"], [100], ["deconfound"], [0], base=base, root=tmp_path, quick=False,
               progress=False, callback=events.append)
     assert events[-1]["status"] == "resumed"
     assert len(load_run(config.out).history) == 2
+    # a finished run counts whatever path trained it
+    if "fast" in {f.name for f in dataclasses.fields(TrainConfig)}:
+        events = []
+        reproduce(["mnist-lt"], [100], ["deconfound"], [0], base={**base, "fast": True},
+                  root=tmp_path, quick=False, progress=False, callback=events.append)
+        assert events[-1]["status"] == "loaded"
 
 
 def parse_paper_md(text):

@@ -29,6 +29,8 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, help="override the recipe's 200 epochs")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--lr", type=float)
+    p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (recipe: 5 for CIFAR)")
+    p.add_argument("--eval-every", type=int, help="test accuracy every N epochs (and at the end)")
     p.add_argument("--alpha", type=float, help="TDE strength reported beside alpha = 0 (default: the recipe's)")
     p.add_argument("--device", default="auto")
     p.add_argument("--data-root", help="cache folder for downloads (default: data/ or $LT_CAUSAL_DATA_ROOT)")
@@ -44,6 +46,7 @@ def base_from_args(args) -> dict:
     from lt_causal.device_info import fast_path_available
 
     base = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+                              "warmup_epochs": args.warmup_epochs, "eval_every": args.eval_every,
                               "alpha": args.alpha, "data_root": args.data_root}.items() if v is not None}
     base["device"] = args.device
     if args.fast:
