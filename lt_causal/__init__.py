@@ -23,7 +23,7 @@ from lt_causal.augment import augment_batch, normalize
 
 # models, method, training
 from lt_causal.backbones import ResNet32, SmallCNN, build_backbone
-from lt_causal.heads import CausalNormHead, CosineHead, LinearHead, build_head
+from lt_causal.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm
 from lt_causal.head_direction import HeadDirection
 from lt_causal.tde import head_cosines, tde_components, tde_logits
 from lt_causal.losses import build_loss, class_balanced_weights, focal_loss
@@ -34,7 +34,8 @@ from lt_causal.checkpoint import load_checkpoint, save_checkpoint
 from lt_causal.trainer import extract_features, resolve_device, train
 from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
 from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
-from lt_causal.posthoc import logit_adjustment
+from lt_causal.posthoc import logit_adjustment, tau_norm_logits, tau_normalize
+from lt_causal.comparison import knob_comparison, knob_models, weight_norms
 
 # the momentum effect (notebook 02)
 from lt_causal.momentum_toy import MomentumToy, Trajectory, head_drift, make_toy, mu_sweep, shared_loss, simulate
@@ -48,7 +49,7 @@ from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_t
 # full training, reproduction of Table 3 (notebook 05)
 from lt_causal.device_info import DeviceInfo, describe_device, fast_path_available
 from lt_causal.paper_table import PAPER_TABLE3, paper_accuracy, paper_table3, run_vs_paper
-from lt_causal.reproduce import (notebook05_config, reproduce, reproduction_configs, results_markdown, summarize,
+from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown, summarize,
                                  table_from_runs)
 
 # notebook helpers: live training, plots, widgets

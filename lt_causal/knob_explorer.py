@@ -16,7 +16,8 @@ from lt_causal.tde import check_alpha
 
 GROUPS = ("overall", "many", "medium", "few")
 DEFAULT_VALUES = {"tde": np.round(np.arange(0.0, 3.0001, 0.05), 2),
-                  "logit_adjustment": np.round(np.arange(0.0, 2.0001, 0.05), 2)}
+                  "logit_adjustment": np.round(np.arange(0.0, 2.0001, 0.05), 2),
+                  "tau_norm": np.round(np.arange(0.0, 2.0001, 0.05), 2)}
 
 
 class KnobExplorerModel:

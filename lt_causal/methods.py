@@ -17,6 +17,8 @@ METHODS = {
     "cosine": Method("cosine", "ce", "cosine classifier (single-head causal norm, γ=0)"),
     "focal": Method("linear", "focal", "focal loss, γ=2 (Lin et al. 2017)"),
     "cb": Method("linear", "cb", "class-balanced CE, effective number β=0.9999 (Cui et al. 2019)"),
+    "capsule": Method("capsule", "ce", "capsule-normalised feature ‖x‖/(1+‖x‖)·x/‖x‖ + cosine classifier "
+                      "(ablation of Tang et al. 2020)"),
     "deconfound": Method("causal_norm", "ce", "de-confound training: multi-head causal norm (Tang et al. 2020)"),
 }
 

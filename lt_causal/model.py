@@ -28,7 +28,7 @@ def head_hparams(method: str, num_heads: int, tau: float, gamma: float) -> dict:
     kind = get_method(method).head
     if kind == "causal_norm":
         return {"num_heads": num_heads, "tau": tau, "gamma": gamma}
-    if kind == "cosine":
+    if kind in ("cosine", "capsule"):
         return {"tau": tau}
     return {}
 

@@ -23,7 +23,7 @@ PAPER_TABLE3 = {
     ("cifar10-lt", 10): {"De-confound": 86.8, "De-confound-TDE": 88.5},
 }
 METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal", "cb": "Class-balanced",
-                 "deconfound": "De-confound"}
+                 "capsule": "Capsule", "deconfound": "De-confound"}
 DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT"}
 SHORT = {"cifar10-lt": "C10", "cifar100-lt": "C100"}
 PAPER_COLUMN = "paper (Table 3)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lt_causal.profiles import shot_groups
 
+KNOB_NAMES = {"tde": "TDE strength α", "logit_adjustment": "logit-adjustment τ", "tau_norm": "τ-norm τ"}
 GROUP_COLORS = {"many": "#1f77b4", "medium": "#ff7f0e", "few": "#d62728", "overall": "#222222"}
 
 
@@ -34,7 +35,7 @@ def per_class_figure(model, widget: bool = False) -> go.Figure:
 def knob_curve_figure(model, widget: bool = False) -> go.Figure:
     """Accuracy of each shot group against the knob, with a marker at the current value."""
     curve, sym = model.curve, model.symbol
-    name = "TDE strength α" if model.knob == "tde" else "logit-adjustment τ"
+    name = KNOB_NAMES.get(model.knob, model.knob)
     fig = _fig(widget, title=f"Accuracy vs {name}", height=380, width=500,
                xaxis=dict(title=name), yaxis=dict(title="accuracy (%)", range=[0, 100]),
                legend=dict(orientation="h", y=-0.25))

@@ -16,7 +16,7 @@ from torch import nn
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint, save_json
 from lt_causal.heads import build_head
 from lt_causal.metrics import per_class_accuracy, shot_accuracy
-from lt_causal.posthoc import logit_adjustment
+from lt_causal.posthoc import logit_adjustment, tau_norm_logits
 from lt_causal.tde import check_alpha, head_cosines
 
 FEATURES, METRICS = "features.pt", "metrics.json"
@@ -64,7 +64,7 @@ class TrainedRun:
         return self._logits - alpha * self._correction if alpha else self._logits
 
     def knob_logits(self, knob: str, value: float) -> torch.Tensor:
-        """Test logits under a test-time knob: ``tde`` (α) or ``logit_adjustment`` (τ)."""
+        """Test logits under a test-time knob: ``tde`` (α), ``logit_adjustment`` or ``tau_norm`` (τ)."""
         if knob not in KNOBS:
             raise ValueError(f"unknown test-time knob {knob!r}; choose one of {', '.join(KNOBS)}")
         return KNOBS[knob](self, value)
@@ -109,7 +109,14 @@ class TrainedRun:
 KNOBS = {
     "tde": lambda run, alpha: run.logits(alpha),
     "logit_adjustment": lambda run, tau: logit_adjustment(run.logits(0.0), run.train_counts, tau),
+    "tau_norm": lambda run, tau: _tau_norm(run, tau),
 }
+
+
+def _tau_norm(run: TrainedRun, tau: float) -> torch.Tensor:
+    """Logits of the run's classifier τ-normalised (Kang et al. 2020), see :mod:`lt_causal.posthoc`."""
+    with torch.no_grad():
+        return tau_norm_logits(run.logits(0.0), run.head.class_norms(), tau, run.head.bias())
 
 
 def knob_label(knob: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from lt_causal.cli import main
 from lt_causal.config import TrainConfig
 from lt_causal.paper_table import PAPER_TABLE3, data_label, paper_table3, run_vs_paper
-from lt_causal.reproduce import (notebook05_config, reproduce, reproduction_configs, results_markdown,
+from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown,
                                  summarize, table_from_runs)
 from lt_causal.runs import find_runs, load_run
 
@@ -78,7 +78,7 @@ def test_table_from_run_directories_equals_the_grid_summary(grid):
 
 def test_second_call_loads_instead_of_training(grid, monkeypatch):
     root, summary, _ = grid
-    import lt_causal.reproduce as rp
+    import lt_causal.reproduction as rp
 
     def no_training(*args, **kwargs):
         raise AssertionError("a finished run was retrained")
@@ -94,7 +94,7 @@ def test_second_call_loads_instead_of_training(grid, monkeypatch):
 
 def test_a_finished_run_with_another_recipe_is_an_error_before_any_training(grid, monkeypatch):
     root, _, _ = grid
-    import lt_causal.reproduce as rp
+    import lt_causal.reproduction as rp
 
     monkeypatch.setattr(rp, "train", lambda *a, **k: pytest.fail("trained before checking the runs"))
     with pytest.raises(ValueError, match="lr: saved 0.05 vs now 0.07"):

@@ -59,7 +59,7 @@ def base_from_args(args) -> dict:
 
 
 def run(args) -> int:
-    from lt_causal.reproduce import reproduce, results_markdown
+    from lt_causal.reproduction import reproduce, results_markdown
     from lt_causal.settings import default_runs_dir, quick_mode
 
     def report(event):
