@@ -2,10 +2,12 @@
 the session, and each notebook opened and run (Run → Run All Cells) once, in its own page.
 
 The server, its kernels and the browser are always shut down at the end of the session, also
-when a test fails (see :meth:`jupyterlab.JupyterLabServer.stop`).
+when a test fails (see :meth:`labdriver.JupyterLabServer.stop`).
 """
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import labdriver as lab  # noqa: E402  (tests/browser/labdriver.py)
-
 from labdriver import NOTEBOOK_DIR, SCREENSHOTS  # noqa: E402
+
 RUN_ALL_TIMEOUT_MS = 240_000     # quick-mode notebooks take up to ~2 min on 2 busy cores
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -48,6 +50,26 @@ class OpenNotebook:
         return path
 
 
+def missing_requirement() -> str | None:
+    if not Path(lab.CHROMIUM).exists():
+        return f"{lab.CHROMIUM} is missing (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is missing (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_requirements():
+    """Skip when Chromium or Playwright is missing, except in CI (``$CI`` set): an error there,
+    so CI cannot pass by skipping. A fixture, not collection-time code, so that
+    ``-m "not browser"`` runs never trip over it."""
+    missing = missing_requirement()
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
+    if missing:
+        pytest.skip(f"browser tests skipped: {missing}")
+
+
 @pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory) -> Path:
     """$LT_CAUSAL_RUNS of the server's kernels: runs the notebooks train land here."""
@@ -55,7 +77,7 @@ def runs_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory, runs_dir):
+def lab_server(browser_requirements, tmp_path_factory, runs_dir):
     server = lab.JupyterLabServer(NOTEBOOK_DIR, tmp_path_factory.mktemp("jupyterlab"),
                                   env={"LT_CAUSAL_RUNS": str(runs_dir)})
     server.start()
@@ -66,7 +88,7 @@ def lab_server(tmp_path_factory, runs_dir):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(browser_requirements):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -97,12 +119,13 @@ def executed_notebook(lab_server, browser):
             page.wait_for_timeout(1500)          # let widget views render after the last reply
         except Exception as exc:                  # recorded, reported by the tests
             nb.problem = f"{type(exc).__name__}: {exc}"
+            lab_server.interrupt_kernels()        # a stuck notebook must not slow the next ones
         try:
             nb.errors = lab.error_outputs(page)
             nb.unexecuted = lab.unexecuted_cells(page)
+            lab.full_screenshot(page, shot)
         except Exception as exc:
-            nb.problem = nb.problem or f"could not read the page: {exc}"
-        lab.full_screenshot(page, shot)
+            nb.problem = nb.problem or f"could not read the page or take {shot.name}: {exc}"
         return nb
 
     yield get

@@ -114,6 +114,14 @@ class JupyterLabServer:
             body = resp.read()
         return json.loads(body) if body else None
 
+    def interrupt_kernels(self) -> None:
+        """Interrupt every running kernel (after a Run All that timed out)."""
+        try:
+            for kernel in self.api("GET", "/api/kernels") or []:
+                self.api("POST", f"/api/kernels/{kernel['id']}/interrupt")
+        except (OSError, urllib.error.URLError, ValueError):
+            pass
+
     def lab_url(self, path: str = "") -> str:
         """A /lab URL that opens ``path`` with a reset workspace and logs in by token."""
         return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
@@ -269,19 +277,19 @@ def full_screenshot(page, path: Path, max_height: int = 16_000) -> Path:
     scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
     measure = """(sel) => {
       const el = document.querySelector(sel);
-      if (!el) return [document.body.scrollHeight, 0];
+      if (!el) return document.body.scrollHeight;
       el.scrollTop = 0;
       const cells = el.querySelectorAll('.jp-Cell');   // not scrollHeight: it includes the
       const last = cells[cells.length - 1];             // scroll-past-end padding (≈ viewport)
       const bottom = last ? last.getBoundingClientRect().bottom - el.getBoundingClientRect().top + 40
                           : el.scrollHeight;
-      return [bottom + (window.innerHeight - el.clientHeight), el.scrollTop];
+      return bottom + (window.innerHeight - el.clientHeight);
     }"""
     top = page.evaluate("(sel) => document.querySelector(sel)?.scrollTop ?? 0", scroller)
     try:
         height = size["height"]
         for _ in range(6):
-            wanted = int(min(max(page.evaluate(measure, scroller)[0], size["height"]), max_height))
+            wanted = int(min(max(page.evaluate(measure, scroller), size["height"]), max_height))
             if wanted == height:
                 break
             height = wanted
