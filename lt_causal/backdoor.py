@@ -273,8 +273,9 @@ def plot_backdoor(result: BackdoorResult, ax=None):
 
 
 def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str, deaths: str,
-                 standard: str = "pooled", axes=None, percent: bool = True):
-    """Left: rate per stratum and group. Right: crude vs standardised rate per group."""
+                 standard: str = "pooled", axes=None, percent: bool = True, rate_label: str | None = None):
+    """Left: rate per stratum and group. Right: crude vs standardised rate per group.
+    ``rate_label`` names the rate on the y axes (default: "<deaths> / <cases>")."""
     fig, (left, right) = _new_axes(2, axes, (11, 4))
     scale = 100.0 if percent else 1.0
     unit = " (%)" if percent else ""
@@ -287,7 +288,8 @@ def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
         left.bar(x + (i - (rates.shape[1] - 1) / 2) * width, rates[name] * scale, width,
                  label=str(name))
     left.set_xticks(x, [str(v) for v in rates.index])
-    left.set(xlabel=str(adjustment), ylabel=f"{deaths} / {cases}{unit}", title="per stratum")
+    rate_label = rate_label or f"{deaths} / {cases}"
+    left.set(xlabel=str(adjustment), ylabel=f"{rate_label}{unit}", title="per stratum")
     left.legend()
     g = np.arange(len(summary))
     right.bar(g - 0.2, summary["crude"] * scale, 0.4, label="crude")
@@ -297,7 +299,7 @@ def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
         for xi, v in zip(xs, summary[col]):
             right.annotate(f"{v * scale:.2f}", (xi, v * scale), ha="center", va="bottom")
     right.set_xticks(g, [str(v) for v in summary.index])
-    right.set(ylabel=f"rate{unit}", title="crude vs standardised")
+    right.set(ylabel=f"{rate_label}{unit}", title="crude vs standardised")
     right.set_ylim(0, 1.3 * scale * float(summary[["crude", "standardized"]].to_numpy().max()))
     right.legend(loc="upper left")
     fig.tight_layout()

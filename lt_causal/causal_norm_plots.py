@@ -8,21 +8,22 @@ import numpy as np
 
 
 def causal_norm_picture(gammas=(1 / 32, 0.25, 1.0), tau: float = 16.0):
-    """Two panels: the weight-norm factor of each classifier, and the logit range it allows."""
+    """Two panels: the weight-norm factor of each classifier, and how τ sharpens the softmax."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
     norm = np.linspace(0.0, 3.0, 200)
     ax1.plot(norm, norm, "k--", label="linear: ‖w‖ (unbounded)")
     for g in gammas:
         ax1.plot(norm, norm / (norm + g), label=f"causal norm: ‖w‖/(‖w‖+γ), γ={g:g}")
-    ax1.set(xlabel="class weight norm ‖w_i‖", ylabel="factor multiplying cos(x, w_i)",
+    ax1.set(xlabel=r"class weight norm $\|w_i\|$", ylabel=r"factor multiplying $\cos(x, w_i)$",
             title="Why large head-class weights stop winning", ylim=(0, 1.6))
-    ax1.legend(fontsize=8, loc="upper left")
-    cos = np.linspace(-1, 1, 200)
-    for k in (1, 2, 4):
-        ax2.plot(cos, tau * cos, label=f"K={k}: logit = τ/K · Σ_k cos_k, all heads agree")
-    ax2.set(xlabel="cosine between feature head x^k and weight head w^k",
-            ylabel="logit (‖w‖ ≫ γ)", title=f"τ = {tau:g} sets the logit scale")
-    ax2.legend(fontsize=8)
+    ax1.legend(fontsize=8, loc="lower right")
+    cos = np.linspace(-1, 1, 5)
+    for t in (1.0, 4.0, tau):
+        p = np.exp(t * cos) / np.exp(t * cos).sum()
+        ax2.plot(cos, p, marker="o", label=f"τ = {t:g}")
+    ax2.set(xlabel=r"cosine between $x^k$ and $w_i^k$ (5 classes)", ylabel="softmax probability",
+            title="τ turns cosines in [−1, 1] into confident logits")
+    ax2.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -39,7 +40,7 @@ def class_counts_figure(data, ax=None):
         ax.axhline(y, color="gray", lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set_xticks(range(len(data.classes)))
-    ax.set_xticklabels(data.classes, rotation=45 if len(data.classes) <= 20 else 90, fontsize=8)
+    ax.set_xticklabels(data.classes, rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
     ax.set(xlabel="class (head → tail)", ylabel="training images (log scale)",
            title=f"{data.name}: many (>100, blue), medium (20–100, orange), few (<20, red)")
     return ax.figure

@@ -6,6 +6,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+COMPILE_MODES = ("none", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
 
 @dataclass
 class TrainConfig:
@@ -40,6 +42,12 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"                 # auto | cpu | cuda | cuda:N
     bf16: bool = True                    # bf16 autocast on CUDA
+    # fast path (lt_causal.fast_step): one fused step, fixed batch shape (the ragged last batch of
+    # each epoch is dropped, as DataLoader(drop_last=True)), tensor lr, channels_last on CUDA
+    fast: bool = False
+    compile_mode: str = "default"        # torch.compile mode of the fast step, or "none"
+    cuda_graph: bool = True              # fast on one CUDA device: replay the whole step as a CUDA graph
+    checkpoint_every: int = 1            # write checkpoint.pt every N epochs (and at the end)
     eval_every: int = 1                  # test accuracy every N epochs (and at the end)
     eval_batch_size: int = 1024
     out: str | None = None               # run directory (None: nothing written)
@@ -57,12 +65,20 @@ class TrainConfig:
             "milestones": all(0 < m <= 1 for m in self.milestones),
             "eval_every": isinstance(self.eval_every, int) and self.eval_every >= 1,
             "num_heads": isinstance(self.num_heads, int) and self.num_heads >= 1,
+            "compile_mode": self.compile_mode in COMPILE_MODES,
+            "crop_padding": isinstance(self.crop_padding, int) and not isinstance(self.crop_padding, bool)
+            and self.crop_padding >= 0,
+            "checkpoint_every": isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1,
         }
         if self.direction_mu is not None:
             checks["direction_mu"] = 0 <= self.direction_mu < 1
         for name, ok in checks.items():
             if not ok:
-                raise ValueError(f"invalid TrainConfig.{name} = {getattr(self, name)!r}")
+                hint = f" (choose one of {', '.join(COMPILE_MODES)})" if name == "compile_mode" else ""
+                raise ValueError(f"invalid TrainConfig.{name} = {getattr(self, name)!r}{hint}")
+        if self.fast and self.compile_mode == "reduce-overhead" and self.cuda_graph:
+            raise ValueError("compile_mode 'reduce-overhead' captures CUDA graphs itself: "
+                             "set cuda_graph=False (--no-cuda-graph) to use it")
 
     @property
     def mu(self) -> float:
@@ -87,7 +103,7 @@ def recipe(dataset: str = "cifar10-lt", quick: bool = False, **overrides) -> Tra
         base.update(arch="small-cnn", epochs=30, batch_size=64, lr=0.05, warmup_epochs=1,
                     flip=False, crop_padding=2, alpha=1.0)
         if quick:
-            base.update(epochs=6)
+            base.update(epochs=4)
     elif dataset == "cifar100-lt":
         base.update(alpha=1.5)
     if quick and dataset != "mnist-lt":

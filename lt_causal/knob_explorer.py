@@ -109,7 +109,8 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
 
     from lt_causal.runs import find_runs, load_run
 
-    options = [(f"(this notebook) {default!r}", default)] if default is not None else []
+    label = f"this notebook: {default.method} on {default.dataset}" + (f" ({default.path.name})" if default and default.path else "")
+    options = [(label, default)] if default is not None else []
     options += [(str(p.name), p) for p in find_runs(root) if default is None or p != default.path]
     if not options:
         return W.HTML("No finished runs found: train one in notebook 03/05 or with `python -m lt_causal train`.")
