@@ -1,6 +1,8 @@
 """One trainer for every method: SGD with momentum μ, warm-up + multistep schedule, batched
 augmentation on the data's device, the head direction updated every step, an atomic
-checkpoint every epoch (a run resumes to the same result) and a run directory.
+checkpoint every epoch (a run resumes to the same result) and a run directory. ``fast=True``
+swaps in the fused, compiled, CUDA-graph step of :mod:`lt_causal.fast_step`; under ``torchrun``
+training is data-parallel (:mod:`lt_causal.distributed`).
 
 Usage (minGPT style: the notebook, not the library, decides how to show progress)::
 
@@ -20,29 +22,18 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from lt_causal.augment import augment_batch, normalize
+from lt_causal.augment import normalize
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint, save_json
 from lt_causal.config import TrainConfig, lr_at
 from lt_causal.datasets import LTDataset, load_dataset
+from lt_causal.distributed import DistContext, resolve_device, setup  # noqa: F401 (re-exported)
+from lt_causal.fast_step import FastStep, TrainNet, apply_crop_flip, check_fast_setup, draw_crop_flip
 from lt_causal.losses import build_loss
 from lt_causal.methods import get_method
 from lt_causal.model import LTModel, build_model
 from lt_causal.runs import TrainedRun, run_from_model
 
 CHECKPOINT, CONFIG, HISTORY = "checkpoint.pt", "config.json", "history.csv"
-
-
-def resolve_device(device: str = "auto") -> torch.device:
-    """``auto`` → CUDA when available, else CPU; an unavailable CUDA request is a clear error."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except RuntimeError:
-        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} requested but CUDA is not available on this machine")
-    return dev
 
 
 def dataset_for(config: TrainConfig) -> LTDataset:
@@ -76,8 +67,9 @@ def _autocast(device: torch.device, bf16: bool):
     return contextlib.nullcontext()
 
 
-def _test_accuracy(model, data, config) -> float:
-    feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+def evaluate_accuracy(model, test_x, data, config) -> float:
+    """Top-1 test accuracy (%) at α = 0 of a model in training."""
+    feats = extract_features(model, test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
     device = next(model.parameters()).device
     with torch.no_grad():
         pred = model.head(feats.to(device)).argmax(1).cpu()
@@ -85,9 +77,10 @@ def _test_accuracy(model, data, config) -> float:
 
 
 def _check_resume(run_dir: Path, config: TrainConfig) -> None:
-    saved = json.loads((run_dir / CONFIG).read_text())
+    saved = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text())).to_dict()
     mine = config.to_dict()
-    ignore = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root"}
+    ignore = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
+              "compile_mode", "cuda_graph", "checkpoint_every"}
     diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ignore and saved.get(k) != v}
     if diff:
         detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
@@ -95,14 +88,47 @@ def _check_resume(run_dir: Path, config: TrainConfig) -> None:
                          "use another --out or delete it")
 
 
+def _plain_step(net, model, opt, loss_fn, xb, yb, config, ctx: DistContext, sums) -> None:
+    """One eager step: forward, loss, backward, torch's SGD, head direction (global batch mean)."""
+    if xb.is_cuda:
+        xb = xb.contiguous(memory_format=torch.channels_last)
+    with _autocast(xb.device, config.bf16):
+        feats, logits = net(xb)
+    loss = loss_fn(logits, yb)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    direction = model.direction   # = direction.update(feats), with the mean taken over all ranks
+    direction.moving_sum.mul_(direction.mu).add_(ctx.mean_(feats.detach().float().mean(0)))
+    sums[0] += loss.detach() * len(yb)
+    sums[1] += (logits.detach().argmax(1) == yb).sum()
+
+
 def train(config: TrainConfig, data: LTDataset | None = None,
           callback: Callable[[dict], None] | None = None, progress: bool = True,
           resume: bool = True) -> TrainedRun:
-    """Train ``config`` (resuming from ``config.out`` when a checkpoint is there) and return the run."""
+    """Train ``config`` (resuming from ``config.out`` when a checkpoint is there) and return the run.
+
+    Under ``torchrun`` this is data-parallel (see :mod:`lt_causal.distributed`); with
+    ``config.fast`` the step is the fused/compiled one of :mod:`lt_causal.fast_step`.
+    """
     get_method(config.method)
-    device = resolve_device(config.device)
+    ctx = setup(config.device)
+    try:
+        return _train(config, data, callback, progress, resume, ctx)
+    finally:
+        ctx.close()
+
+
+def _train(config, data, callback, progress, resume, ctx: DistContext) -> TrainedRun:
+    device = ctx.device
+    if config.fast:
+        check_fast_setup(config, device)
+    B = config.batch_size
+    ctx.local_batch(B)
     data = data if data is not None else dataset_for(config)
     run_dir = Path(config.out) if config.out else None
+    write = run_dir is not None and ctx.is_main
 
     torch.manual_seed(config.seed)
     model = make_model(config, data).to(device)
@@ -122,57 +148,71 @@ def train(config: TrainConfig, data: LTDataset | None = None,
             ckpt = load_checkpoint(run_dir / CHECKPOINT, map_location=device)
             model.load_state_dict(ckpt["model"])
             opt.load_state_dict(ckpt["optimizer"])
-            order_gen.set_state(ckpt["order_rng"])
-            aug_gen.set_state(ckpt["aug_rng"])
+            order_gen.set_state(ckpt["order_rng"].cpu())   # RNG states are CPU byte tensors, also
+            aug_gen.set_state(ckpt["aug_rng"].cpu())       # for a CUDA generator (map_location!)
             history, start_epoch = list(ckpt["history"]), int(ckpt["epoch"])
-        else:
+        elif write:
             save_json(config.to_dict(), run_dir / CONFIG)
+        ctx.barrier()
 
-    x_train = data.train_x.to(device)
-    y_train = data.train_y.to(device)
+    x_train, y_train, test_x = data.train_x.to(device), data.train_y.to(device), data.test_x.to(device)
     n = len(x_train)
-    steps_per_epoch = max(1, n // config.batch_size + (n % config.batch_size >= 2))
+    if config.fast or ctx.enabled:   # fixed batch shape: the ragged last batch is dropped
+        steps_per_epoch = n // B
+        if steps_per_epoch == 0:
+            raise ValueError(f"batch_size {B} is larger than the {n} training images; fast and "
+                             "distributed training need at least one full batch")
+    else:
+        steps_per_epoch = max(1, n // B + (n % B >= 2))
+    net = ctx.wrap(TrainNet(model.backbone, model.head))
+    fast = FastStep(model, net, opt, loss_fn, x_train, y_train, data.mean, data.std, config, ctx) \
+        if config.fast else None
     bar = tqdm(range(start_epoch, config.epochs), desc=f"{config.method} on {config.dataset}",
-               unit="epoch", disable=not progress, initial=start_epoch, total=config.epochs)
+               unit="epoch", disable=not progress or not ctx.is_main, initial=start_epoch,
+               total=config.epochs)
     for epoch in bar:
         model.train()
         t0 = time.perf_counter()
         perm = torch.randperm(n, generator=order_gen).to(device)
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device)
+        if fast is not None:
+            fast.reset()
+            sums = [fast.loss_sum, fast.correct]
+        else:
+            sums = [torch.zeros((), device=device), torch.zeros((), device=device)]
         seen = 0
         for step in range(steps_per_epoch):
-            idx = perm[step * config.batch_size:(step + 1) * config.batch_size]
-            for group in opt.param_groups:
-                group["lr"] = lr_at(config, epoch + step / steps_per_epoch)
-            xb = x_train[idx]
-            if config.augment:
-                xb = augment_batch(xb, data.mean, data.std, crop_padding=config.crop_padding,
-                                   flip=config.flip, generator=aug_gen)
-            else:
-                xb = normalize(xb, data.mean, data.std)
-            if device.type == "cuda":
-                xb = xb.contiguous(memory_format=torch.channels_last)
-            yb = y_train[idx]
-            with _autocast(device, config.bf16):
-                feats = model.backbone(xb)
-                logits = model.head(feats)
-            loss = loss_fn(logits, yb)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            model.direction.update(feats)
-            loss_sum += loss.detach() * len(idx)
-            correct += (logits.detach().argmax(1) == yb).sum()
+            idx = perm[step * B:(step + 1) * B]
+            aug = draw_crop_flip(len(idx), config.crop_padding, config.flip, aug_gen, device) \
+                if config.augment else None
+            if ctx.enabled:   # this rank's slice of the global batch and of its augmentation draws
+                part = ctx.shard(len(idx))
+                idx, aug = idx[part], (tuple(t[part] for t in aug) if aug is not None else None)
+            lr = lr_at(config, epoch + step / steps_per_epoch)
             seen += len(idx)
+            if fast is not None:
+                fast(idx, aug, lr)
+                continue
+            for group in opt.param_groups:
+                group["lr"] = lr
+            xb = x_train[idx]
+            if aug is not None:
+                xb = apply_crop_flip(xb, *aug, config.crop_padding)
+            _plain_step(net, model, opt, loss_fn, normalize(xb, data.mean, data.std), y_train[idx],
+                        config, ctx, sums)
+        if ctx.enabled:
+            for t in sums:
+                ctx.sum_(t)
+            seen *= ctx.world
+            ctx.average_batchnorm_(model)
         info = {"epoch": epoch + 1, "lr": lr_at(config, epoch + 1 - 1e-9),
-                "loss": loss_sum.item() / seen, "train_acc": 100.0 * correct.item() / seen,
+                "loss": sums[0].item() / seen, "train_acc": 100.0 * sums[1].item() / seen,
                 "test_acc": None, "seconds": time.perf_counter() - t0}
-        if (epoch + 1) % config.eval_every == 0 or epoch + 1 == config.epochs:
-            info["test_acc"] = _test_accuracy(model, data, config)
+        last = epoch + 1 == config.epochs
+        if (epoch + 1) % config.eval_every == 0 or last:
+            info["test_acc"] = evaluate_accuracy(model, test_x, data, config)
         history.append(info)
         bar.set_postfix(loss=f"{info['loss']:.3f}", acc=f"{info['test_acc'] or float('nan'):.1f}")
-        if run_dir is not None:
+        if write and ((epoch + 1) % config.checkpoint_every == 0 or last):
             save_checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(),
                              "order_rng": order_gen.get_state(), "aug_rng": aug_gen.get_state(),
                              "epoch": epoch + 1, "history": history}, run_dir / CHECKPOINT)
@@ -181,8 +221,9 @@ def train(config: TrainConfig, data: LTDataset | None = None,
             callback(dict(info, model=model))
     bar.close()
 
-    feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+    feats = extract_features(model, test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
     run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history), run_dir)
-    if run_dir is not None:
+    if write:
         run.save()
+    ctx.barrier()
     return run

@@ -1,9 +1,10 @@
 """``python -m lt_causal train``: train one method on one long-tailed data set into a run folder."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from lt_causal.config import recipe
+from lt_causal.config import COMPILE_MODES, recipe
 from lt_causal.methods import METHODS
 from lt_causal.settings import default_runs_dir, quick_mode
 
@@ -32,6 +33,12 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--eval-every", type=int)
+    p.add_argument("--fast", action="store_true",
+                   help="fast path: fused step, torch.compile, whole-step CUDA graph (see lt_causal.fast_step)")
+    p.add_argument("--compile-mode", choices=COMPILE_MODES, help="torch.compile mode of --fast (default: default)")
+    p.add_argument("--no-cuda-graph", dest="cuda_graph", action="store_false", default=None,
+                   help="with --fast on CUDA: do not replay the step as one CUDA graph")
+    p.add_argument("--checkpoint-every", type=int, help="write checkpoint.pt every N epochs (default 1)")
     p.add_argument("--quick", action="store_true", help="tiny configuration (also: LT_CAUSAL_QUICK=1)")
     p.add_argument("--out", help="run directory (default: runs/<dataset>-<method>-r<imbalance>-s<seed>)")
     p.set_defaults(func=run)
@@ -42,6 +49,7 @@ def config_from_args(args):
         "arch": args.arch, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
         "weight_decay": args.weight_decay, "warmup_epochs": args.warmup_epochs, "alpha": args.alpha, "direction_mu": args.direction_mu,
         "eval_every": args.eval_every, "data_root": args.data_root, "folder_root": args.folder,
+        "compile_mode": args.compile_mode, "cuda_graph": args.cuda_graph, "checkpoint_every": args.checkpoint_every,
     }.items() if v is not None}
     if args.dataset == "folder" and not args.folder:
         raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")
@@ -50,15 +58,18 @@ def config_from_args(args):
     out = args.out or str(default_runs_dir() / f"{args.dataset}-{args.method}-r{args.imbalance:g}-s{args.seed}")
     return recipe(args.dataset, quick=args.quick or quick_mode(), imbalance=args.imbalance,
                   profile=args.profile, method=args.method, momentum=args.momentum, seed=args.seed,
-                  device=args.device, out=out, **overrides)
+                  device=args.device, fast=args.fast, out=out, **overrides)
 
 
 def run(args) -> int:
     from lt_causal.commands.evaluate import print_table
+    from lt_causal.distributed import launched_world_size
     from lt_causal.trainer import train
 
     config = config_from_args(args)
     result = train(config)
+    if launched_world_size() > 1 and int(os.environ.get("RANK", "0")) != 0:
+        return 0   # under torchrun only rank 0 reports
     print(f"run written to {Path(config.out)}")
     print_table(result, [0.0, config.alpha] if result.head.kind != "linear" else [0.0])
     return 0

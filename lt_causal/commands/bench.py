@@ -1,0 +1,171 @@
+"""``python -m lt_causal bench``: seconds per epoch of the official-style pipeline, the plain
+device-resident trainer and the fast path, measured in one process on the same data and model.
+
+    python -m lt_causal bench --dataset folder --folder ../shared/data/cifar10-jpeg \\
+        --imbalance 100 --epochs 3 --batch-size 256
+
+Pipelines (``--pipelines``, comma-separated, run in that order):
+
+- ``official``: per-image PIL transforms, DataLoader workers, fp32 eager (lt_causal.official_pipeline)
+- ``plain``: ``lt_causal.train``: data on the device, batched augmentation, eager step (bf16 on CUDA)
+- ``fast[:MODE][+graph]``: ``train`` with ``fast=True``, ``compile_mode=MODE`` (default: ``default``
+  on CUDA, ``none`` on CPU) and, with ``+graph``, the whole step replayed as one CUDA graph
+  (``fast`` alone: ``fast:default+graph`` on CUDA, ``fast:none`` on CPU)
+
+The first epoch includes DataLoader start-up, compilation and CUDA-graph capture; ``s/epoch`` is
+the mean of the later epochs and ``warm-up s`` the first epoch's excess over it. A pipeline that
+fails is reported with its error and the others still run. Not a timed test: numbers depend on
+the machine (see benchmarks/README.md).
+"""
+from __future__ import annotations
+
+import json
+import platform
+import traceback
+
+from lt_causal.commands.train import DATASETS
+from lt_causal.config import COMPILE_MODES
+from lt_causal.methods import METHODS
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="seconds per epoch: official-style pipeline vs plain vs fast",
+                       description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+                       epilog="pipelines: official, plain, fast[:MODE][+graph] with MODE one of "
+                              + ", ".join(COMPILE_MODES))
+    p.add_argument("--dataset", choices=DATASETS, default="cifar10-lt")
+    p.add_argument("--folder", help="image tree root/{train,test}/<class>/* for --dataset folder")
+    p.add_argument("--data-root", help="cache folder for downloads and decoded folders")
+    p.add_argument("--imbalance", default="100",
+                   help="n_max / n_min (default 100); 'none' keeps a folder's own counts")
+    p.add_argument("--method", choices=tuple(METHODS), default="deconfound")
+    p.add_argument("--arch", choices=("resnet32", "resnet32-plain", "small-cnn"))
+    p.add_argument("--epochs", type=int, default=3, help="epochs per pipeline (default 3)")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--workers", type=int, help="DataLoader workers of `official` (default min(12, CPUs))")
+    p.add_argument("--pipelines", default="official,plain,fast", help="default: official,plain,fast")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.set_defaults(func=run)
+
+
+def parse_pipeline(spec: str, cuda: bool) -> dict:
+    """``official`` / ``plain`` / ``fast[:MODE][+graph]`` → {name, kind, compile_mode, cuda_graph}."""
+    spec = spec.strip()
+    if spec in ("official", "plain"):
+        return {"name": spec, "kind": spec}
+    if spec == "fast":
+        spec = "fast:default+graph" if cuda else "fast:none"
+    head, _, mode = spec.partition(":")
+    graph = mode.endswith("+graph")
+    mode = mode[:-len("+graph")] if graph else (mode or ("default" if cuda else "none"))
+    if head != "fast" or mode not in COMPILE_MODES:
+        raise ValueError(f"unknown pipeline {spec!r}; use official, plain or fast[:MODE][+graph] "
+                         f"with MODE one of {', '.join(COMPILE_MODES)}")
+    if graph and not cuda:
+        raise ValueError(f"pipeline {spec!r}: +graph needs a CUDA device")
+    return {"name": spec, "kind": "fast", "compile_mode": mode, "cuda_graph": graph}
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"--imbalance must be a number or 'none', got {text!r}") from None
+
+
+def epoch_stats(seconds: list[float]) -> dict:
+    """first epoch, mean of the later epochs (the first if there is one epoch), warm-up excess."""
+    steady = sum(seconds[1:]) / len(seconds[1:]) if len(seconds) > 1 else seconds[0]
+    return {"first": seconds[0], "steady": steady,
+            "warmup": seconds[0] - steady if len(seconds) > 1 else None}
+
+
+def run_pipeline(p: dict, config, data, workers) -> dict:
+    """Train one pipeline for ``config.epochs`` epochs; its per-epoch seconds, loss, test accuracy."""
+    import dataclasses
+
+    from lt_causal.trainer import evaluate_accuracy, train
+
+    if p["kind"] == "official":
+        from lt_causal.official_pipeline import train_official
+
+        model, history = train_official(config, data, workers)
+        acc = evaluate_accuracy(model, data.test_x, data, config)
+    else:
+        extra = {} if p["kind"] == "plain" else {
+            "fast": True, "compile_mode": p["compile_mode"], "cuda_graph": p["cuda_graph"]}
+        run = train(dataclasses.replace(config, **extra), data=data, progress=False)
+        history = run.history.to_dict("records")
+        acc = history[-1]["test_acc"]
+    seconds = [h["seconds"] for h in history]
+    return {**epoch_stats(seconds), "seconds": seconds, "loss": history[-1]["loss"], "test_acc": acc}
+
+
+def format_results(results: list[dict], header: list[str]) -> str:
+    """The table ``bench`` prints: one row per pipeline, speed-up relative to `official`."""
+    base = next((r["steady"] for r in results if r["name"] == "official" and "steady" in r), None)
+    width = max(20, *(len(r["name"]) for r in results))
+    lines = header + [f"{'pipeline':<{width}} {'first s':>8} {'s/epoch':>8} {'warm-up s':>9} "
+                      f"{'speed-up':>8} {'loss':>7} {'test acc':>8}"]
+    for r in results:
+        if "error" in r:
+            lines.append(f"{r['name']:<{width}} failed: {r['error']}")
+            continue
+        warm = f"{r['warmup']:9.2f}" if r["warmup"] is not None else f"{'-':>9}"
+        speed = f"{base / r['steady']:7.1f}x" if base else f"{'-':>8}"
+        lines.append(f"{r['name']:<{width}} {r['first']:8.3f} {r['steady']:8.3f} {warm} {speed} "
+                     f"{r['loss']:7.3f} {r['test_acc']:8.2f}")
+    lines.append("s/epoch: mean of epochs 2.. (epoch 1 includes loader start-up, compilation and "
+                 "CUDA-graph capture: warm-up s = its excess); speed-up = official s/epoch / s/epoch")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    import torch
+
+    from lt_causal.config import recipe
+    from lt_causal.datasets import load_dataset
+    from lt_causal.distributed import resolve_device
+    from lt_causal.official_pipeline import default_workers
+
+    if args.dataset == "folder" and not args.folder:
+        raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")
+    imbalance = None if args.imbalance.strip().lower() == "none" else _number(args.imbalance)
+    if imbalance is None and args.dataset != "folder":
+        raise ValueError("--imbalance none (keep the folder's own counts) needs --dataset folder")
+    device = resolve_device(args.device)
+    cuda = device.type == "cuda"
+    pipelines = [parse_pipeline(s, cuda) for s in args.pipelines.split(",") if s.strip()]
+    workers = default_workers() if args.workers is None else args.workers
+    overrides = {"arch": args.arch} if args.arch else ({} if args.dataset == "mnist-lt" else {"arch": "resnet32"})
+    data = load_dataset(args.dataset, imbalance=imbalance, seed=args.seed, data_root=args.data_root,
+                        root=args.folder, progress=False)
+    config = recipe(args.dataset, imbalance=round(data.imbalance, 6), method=args.method, epochs=args.epochs,
+                    batch_size=args.batch_size, seed=args.seed, device=str(device), eval_every=args.epochs,
+                    data_root=args.data_root, folder_root=args.folder, out=None, **overrides)
+    n, B = len(data.train_y), config.batch_size
+    name = f"{args.dataset} {args.folder}" if args.folder else args.dataset
+    gpu = torch.cuda.get_device_name(device) if cuda else platform.processor() or platform.machine()
+    header = [f"data: {name}, imbalance {data.imbalance:g}: {n} train images "
+              f"{'x'.join(map(str, data.train_x.shape[1:]))}, {data.num_classes} classes",
+              f"model: {config.arch}, {config.method}, batch {B} ({n // B} full batches/epoch), "
+              f"{config.epochs} epochs per pipeline",
+              f"device: {device} ({gpu}), torch {torch.__version__}, official loader: {workers} workers"]
+    results = []
+    for p in pipelines:
+        try:
+            results.append({"name": p["name"], **run_pipeline(p, config, data, workers)})
+        except Exception as exc:   # report and go on: one broken variant must not hide the others
+            traceback.print_exc()
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            results.append({"name": p["name"], "error": f"{type(exc).__name__}: {first_line}"})
+        if cuda:
+            torch.cuda.empty_cache()
+    print(format_results(results, header))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"header": header, "config": config.to_dict(), "workers": workers,
+                       "results": results}, f, indent=2)
+    return 0
