@@ -31,7 +31,7 @@ from lt_causal.methods import METHODS, get_method
 from lt_causal.model import LTModel, build_model
 from lt_causal.config import TrainConfig, lr_at, recipe
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
-from lt_causal.trainer import extract_features, resolve_device, train
+from lt_causal.trainer import extract_features, resolve_device, train, train_or_load
 from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
 from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
 from lt_causal.posthoc import logit_adjustment, tau_norm_logits, tau_normalize

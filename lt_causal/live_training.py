@@ -8,7 +8,6 @@ import pandas as pd
 
 from lt_causal.config import TrainConfig
 from lt_causal.run_plots import history_figure, update_history_figure
-from lt_causal.runs import load_run
 
 
 class LiveHistory:
@@ -31,14 +30,13 @@ def train_live(config: TrainConfig, data=None, display_figure: bool = True, reus
     """Train ``config`` with a live figure and a progress bar; returns the :class:`TrainedRun`.
 
     With ``reuse`` and a finished run already in ``config.out`` (same configuration), the run is
-    loaded instead of retrained, so re-running a notebook is instant.
+    loaded instead of retrained, so re-running a notebook is instant; a different configuration
+    there is one clear ValueError.
     """
-    from lt_causal.trainer import train
+    from lt_causal.trainer import train, train_or_load
 
     if reuse and config.out and (Path(config.out) / "features.pt").is_file():
-        run = load_run(config.out)
-        if run.config == config.to_dict():
-            return run
+        return train_or_load(config, data=data)[0]
     live = LiveHistory(title=f"{config.method} on {config.dataset}")
     if display_figure:
         from IPython.display import display

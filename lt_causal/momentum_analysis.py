@@ -137,15 +137,12 @@ def cached_run(config: TrainConfig, root=None, *, data=None, progress: bool = Tr
     """Train ``config`` into :func:`grid_run_dir` under ``root`` (default ``<runs>/momentum-grid``),
     or load it when that folder already holds a finished run (a partial one is resumed).
     ``config.out`` is ignored: the folder name is derived from the configuration."""
-    from lt_causal.runs import load_run
     from lt_causal.settings import default_runs_dir
-    from lt_causal.trainer import train
+    from lt_causal.trainer import train_or_load
 
     root = Path(root) if root is not None else default_runs_dir() / "momentum-grid"
     out = grid_run_dir(config, config.momentum, root)
-    if (out / "features.pt").is_file():
-        return load_run(out)
-    return train(TrainConfig.from_dict({**config.to_dict(), "out": str(out)}), data, progress=progress)
+    return train_or_load(TrainConfig.from_dict({**config.to_dict(), "out": str(out)}), data, progress=progress)[0]
 
 
 def momentum_grid(mus: Iterable[float], base_config: TrainConfig, root=None, *, data=None,

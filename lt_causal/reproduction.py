@@ -27,14 +27,12 @@ from lt_causal.paper_table import (PAPER_COLUMN, PAPER_TABLE3, data_label, metho
                                    run_alphas)
 from lt_causal.runs import TrainedRun, load_run
 from lt_causal.settings import default_runs_dir, quick_mode
-from lt_causal.trainer import dataset_for, train
+from lt_causal.trainer import check_run_config, dataset_for, train_or_load
 
 GROUPS = ("overall", "many", "medium", "few")
 GRID_KEYS = {"dataset", "imbalance", "method", "seed", "out", "folder_root"}
 # configuration fields that do not change what a finished run learned or how it is evaluated
 # (`fast` drops each epoch's ragged last batch: a finished run counts, a checkpoint cannot resume)
-NOT_COMPARED = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
-                "alpha", "bf16", "fast", "compile_mode", "cuda_graph", "checkpoint_every"}
 NOTEBOOK05_QUICK = {"arch": "small-cnn", "epochs": 2}   # on mnist-lt, whatever the notebook asks
 
 
@@ -96,35 +94,9 @@ def reproduction_configs(datasets=("cifar10-lt",), imbalances=(100,), methods=("
     return configs
 
 
-def _comparable(config: dict, ignore=NOT_COMPARED) -> dict:
-    full = TrainConfig.from_dict(config).to_dict()
-    return {k: v for k, v in full.items() if k not in ignore}
-
-
 def check_saved_config(config: TrainConfig) -> None:
     """A run directory already in ``config.out`` must hold the same recipe (else one ValueError)."""
-    out = Path(config.out)
-    if not (out / "config.json").is_file():
-        return
-    ignore = NOT_COMPARED if (out / "features.pt").is_file() else NOT_COMPARED - {"fast"}
-    saved = _comparable(json.loads((out / "config.json").read_text()), ignore)
-    mine = _comparable(config.to_dict(), ignore)
-    diff = {k: (saved.get(k), v) for k, v in mine.items() if saved.get(k) != v}
-    if diff:
-        detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
-        raise ValueError(f"run directory {out} holds a different configuration ({detail}); "
-                         "choose another root or delete that run")
-
-
-def train_or_load(config: TrainConfig, data=None, progress: bool = True) -> tuple[TrainedRun, str]:
-    """The finished run in ``config.out`` ("loaded"), else train it, resuming a checkpoint
-    ("resumed") or from scratch ("trained"). A run of another recipe there is a ValueError."""
-    out = Path(config.out)
-    check_saved_config(config)
-    if (out / "features.pt").is_file():
-        return load_run(out), "loaded"
-    status = "resumed" if (out / "checkpoint.pt").is_file() else "trained"
-    return train(config, data=data, progress=progress), status
+    check_run_config(config.out, config, finished=(Path(config.out) / "features.pt").is_file())
 
 
 def run_rows(run: TrainedRun, config: TrainConfig, source: str = "") -> list[dict]:

@@ -31,7 +31,7 @@ from lt_causal.fast_step import FastStep, TrainNet, apply_crop_flip, check_fast_
 from lt_causal.losses import build_loss
 from lt_causal.methods import get_method
 from lt_causal.model import LTModel, build_model
-from lt_causal.runs import TrainedRun, run_from_model
+from lt_causal.runs import FEATURES, TrainedRun, load_run, run_from_model
 
 CHECKPOINT, CONFIG, HISTORY = "checkpoint.pt", "config.json", "history.csv"
 
@@ -76,16 +76,37 @@ def evaluate_accuracy(model, test_x, data, config) -> float:
     return 100.0 * (pred == data.test_y).float().mean().item()
 
 
-def _check_resume(run_dir: Path, config: TrainConfig) -> None:
+# Fields that never change what a run computes (``alpha`` only picks the reported TDE strength);
+# ``fast`` and ``bf16`` change the numerics of the remaining epochs, so they matter until a run ends.
+RUNTIME_ONLY = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
+                "compile_mode", "cuda_graph", "checkpoint_every", "alpha"}
+
+
+def check_run_config(run_dir, config: TrainConfig, finished: bool = False) -> None:
+    """A run directory must hold the same recipe as ``config`` (else one ValueError naming the fields)."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG).is_file():
+        return
+    ignore = RUNTIME_ONLY | ({"fast", "bf16"} if finished else set())
     saved = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text())).to_dict()
     mine = config.to_dict()
-    ignore = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
-              "compile_mode", "cuda_graph", "checkpoint_every"}
     diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ignore and saved.get(k) != v}
     if diff:
         detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
         raise ValueError(f"run directory {run_dir} holds a different configuration ({detail}); "
                          "use another --out or delete it")
+
+
+def train_or_load(config: TrainConfig, data=None, callback=None, progress: bool = True) -> tuple:
+    """(run, status): the finished run in ``config.out`` ("loaded"), else :func:`train` it, resuming
+    a checkpoint ("resumed") or from scratch ("trained"). Another recipe there is a ValueError."""
+    out = Path(config.out)
+    finished = (out / FEATURES).is_file()
+    check_run_config(out, config, finished)
+    if finished:
+        return load_run(out), "loaded"
+    status = "resumed" if (out / CHECKPOINT).is_file() else "trained"
+    return train(config, data=data, callback=callback, progress=progress), status
 
 
 def _plain_step(net, model, opt, loss_fn, xb, yb, config, ctx: DistContext, sums) -> None:
@@ -144,7 +165,7 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
 
     if run_dir is not None:
         if resume and (run_dir / CHECKPOINT).is_file():
-            _check_resume(run_dir, config)
+            check_run_config(run_dir, config)
             ckpt = load_checkpoint(run_dir / CHECKPOINT, map_location=device)
             model.load_state_dict(ckpt["model"])
             opt.load_state_dict(ckpt["optimizer"])

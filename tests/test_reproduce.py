@@ -79,11 +79,12 @@ def test_table_from_run_directories_equals_the_grid_summary(grid):
 def test_second_call_loads_instead_of_training(grid, monkeypatch):
     root, summary, _ = grid
     import lt_causal.reproduction as rp
+    import lt_causal.trainer as trainer
 
     def no_training(*args, **kwargs):
         raise AssertionError("a finished run was retrained")
 
-    monkeypatch.setattr(rp, "train", no_training)
+    monkeypatch.setattr(trainer, "train", no_training)
     monkeypatch.setattr(rp, "dataset_for", no_training)
     events = []
     again = reproduce(["mnist-lt"], [100], ["ce", "deconfound"], [0, 1], base=TINY, root=root,
@@ -94,9 +95,9 @@ def test_second_call_loads_instead_of_training(grid, monkeypatch):
 
 def test_a_finished_run_with_another_recipe_is_an_error_before_any_training(grid, monkeypatch):
     root, _, _ = grid
-    import lt_causal.reproduction as rp
+    import lt_causal.trainer as trainer
 
-    monkeypatch.setattr(rp, "train", lambda *a, **k: pytest.fail("trained before checking the runs"))
+    monkeypatch.setattr(trainer, "train", lambda *a, **k: pytest.fail("trained before checking the runs"))
     with pytest.raises(ValueError, match="lr: saved 0.05 vs now 0.07"):
         # seed 5 is new (would be trained first), seed 1 exists with lr 0.05
         reproduce(["mnist-lt"], [100], ["ce"], [5, 1], base={**TINY, "lr": 0.07}, root=root,
