@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from lt_causal.metrics import per_class_accuracy, shot_accuracy
 from lt_causal.runs import TrainedRun, knob_label
 from lt_causal.tde import check_alpha
 
@@ -28,7 +29,7 @@ class KnobExplorerModel:
         self.values = np.asarray(DEFAULT_VALUES[knob] if values is None else values, dtype=float)
         self.curve = run.sweep(self.values, knob)
         self.baseline = run.evaluate(0.0, knob)
-        self.value = 0.0
+        self.set_value(0.0)
 
     def __repr__(self) -> str:
         return f"KnobExplorerModel({self.knob}={self.value:g}, run={self.run!r})"
@@ -40,14 +41,16 @@ class KnobExplorerModel:
     def set_value(self, value: float) -> None:
         """Move the knob; later reads of metrics/per_class reflect the new value."""
         self.value = check_alpha(value, knob_label(self.knob))
+        # one argmax per move; metrics and per_class are both read from it
+        self._pred = self.run.predictions(self.value, self.knob)
 
     @property
     def metrics(self) -> dict:
-        return self.run.evaluate(self.value, self.knob)
+        return shot_accuracy(self._pred, self.run.test_labels, self.run.train_counts)
 
     @property
     def per_class(self) -> np.ndarray:
-        return self.run.per_class_accuracy(self.value, self.knob)
+        return per_class_accuracy(self._pred, self.run.test_labels, len(self.run.classes))
 
     @property
     def suggested(self) -> float | None:
