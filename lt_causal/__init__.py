@@ -26,8 +26,13 @@ from lt_causal.backbones import ResNet32, SmallCNN, build_backbone
 from lt_causal.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm
 from lt_causal.head_direction import HeadDirection
 from lt_causal.tde import head_cosines, tde_components, tde_logits
-from lt_causal.losses import build_loss, class_balanced_weights, focal_loss
-from lt_causal.methods import METHODS, get_method
+from lt_causal.losses import LDAMDRWLoss, build_loss, class_balanced_weights, focal_loss, ldam_margins
+from lt_causal.methods import METHODS, Method, get_method
+from lt_causal.samplers import ClassAwareSampler, sampler_probs
+from lt_causal.mixup import mixup_batch, sample_lambda
+from lt_causal.bbn import bilateral_forward, bilateral_loss, cumulative_weight
+from lt_causal.decoupling import (class_means, learn_weight_scaling, logit_adjusted_head, ncm_head,
+                                  retrain_classifier, second_stage, tau_norm_head)
 from lt_causal.model import LTModel, build_model
 from lt_causal.config import TrainConfig, lr_at, recipe
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
@@ -48,7 +53,7 @@ from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_t
 
 # full training, reproduction of Table 3 (notebook 05)
 from lt_causal.device_info import DeviceInfo, describe_device, fast_path_available
-from lt_causal.paper_table import PAPER_TABLE3, paper_accuracy, paper_table3, run_vs_paper
+from lt_causal.paper_table import PAPER_TABLE2, PAPER_TABLE3, paper_accuracy, paper_table2, paper_table3, run_vs_paper
 from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown, summarize,
                                  table_from_runs)
 

@@ -58,6 +58,7 @@ class ResNet32(nn.Module):
                 layers.append(BasicBlock(in_planes, planes, stride))
                 in_planes = planes
         self.layers = nn.Sequential(*layers)
+        self.bilateral = variant == "bbn"
         if variant == "bbn":
             self.branch_a = BasicBlock(64, 64)
             self.branch_b = BasicBlock(64, 64)
@@ -68,42 +69,86 @@ class ResNet32(nn.Module):
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
 
+    def trunk(self, x: torch.Tensor) -> torch.Tensor:
+        """Everything before the (parallel) last block(s)."""
+        return self.layers(F.relu(self.bn1(self.conv1(x))))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.layers(F.relu(self.bn1(self.conv1(x))))
+        out = self.trunk(x)
         if self.variant == "bbn":
             out = torch.cat([self.branch_a(out), self.branch_b(out)], dim=1)
         return out.mean(dim=(2, 3))
 
+    def branch_features(self, x: torch.Tensor, branch: int) -> torch.Tensor:
+        """The 64-d feature of one branch (0: ``branch_a``, 1: ``branch_b``), as BBN trains them."""
+        return _branch_features(self, x, branch)
+
+
+def _branch_features(net: nn.Module, x: torch.Tensor, branch: int) -> torch.Tensor:
+    """Shared trunk, then one of the two parallel last stages, pooled."""
+    if not getattr(net, "bilateral", False):
+        raise ValueError(f"{type(net).__name__} has one branch; BBN needs a bilateral backbone")
+    if branch not in (0, 1):
+        raise ValueError(f"branch must be 0 or 1, got {branch!r}")
+    out = net.trunk(x)
+    return (net.branch_a if branch == 0 else net.branch_b)(out).mean(dim=(2, 3))
+
 
 class SmallCNN(nn.Module):
     """Three conv-BN-ReLU stages (16/32/64 channels) + global pooling: a 64-d feature for
-    28×28 digits that trains on a laptop CPU in seconds."""
+    28×28 digits that trains on a laptop CPU in seconds.
 
-    def __init__(self, in_channels: int = 1, width: int = 16):
+    ``bilateral=True`` (for BBN) doubles the last stage into two parallel branches whose pooled
+    outputs are concatenated into a 128-d feature, as the BBN variant of ResNet-32 does."""
+
+    def __init__(self, in_channels: int = 1, width: int = 16, bilateral: bool = False):
         super().__init__()
         chans = (width, 2 * width, 4 * width)
         layers, c_in = [], in_channels
+        def stage(c_in, c):
+            return [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True)]
+
         for i, c in enumerate(chans):
-            layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(inplace=True)]
             if i < len(chans) - 1:
-                layers.append(nn.MaxPool2d(2))
+                layers += stage(c_in, c) + [nn.MaxPool2d(2)]
+            elif bilateral:
+                self.branch_a, self.branch_b = nn.Sequential(*stage(c_in, c)), nn.Sequential(*stage(c_in, c))
+            else:
+                layers += stage(c_in, c)
             c_in = c
         self.net = nn.Sequential(*layers)
-        self.feature_dim = chans[-1]
+        self.bilateral = bilateral
+        self.feature_dim = chans[-1] * (2 if bilateral else 1)
+
+    @property
+    def trunk(self) -> nn.Module:
+        return self.net
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x).mean(dim=(2, 3))
+        out = self.net(x)
+        if self.bilateral:
+            out = torch.cat([self.branch_a(out), self.branch_b(out)], dim=1)
+        return out.mean(dim=(2, 3))
+
+    def branch_features(self, x: torch.Tensor, branch: int) -> torch.Tensor:
+        """The 64-d feature of one branch (0: ``branch_a``, 1: ``branch_b``), as BBN trains them."""
+        return _branch_features(self, x, branch)
 
 
 ARCHS = ("resnet32", "resnet32-plain", "small-cnn")
 
 
-def build_backbone(arch: str, in_channels: int) -> nn.Module:
-    """Backbone by name: ``resnet32`` (BBN 128-d), ``resnet32-plain`` (64-d) or ``small-cnn``."""
+def build_backbone(arch: str, in_channels: int, bilateral: bool = False) -> nn.Module:
+    """Backbone by name: ``resnet32`` (BBN 128-d), ``resnet32-plain`` (64-d) or ``small-cnn``;
+    ``bilateral=True`` asks for two parallel last stages (BBN): ``resnet32`` has them already,
+    ``small-cnn`` gets them, ``resnet32-plain`` cannot."""
     if arch == "resnet32":
         return ResNet32("bbn", in_channels)
     if arch == "resnet32-plain":
+        if bilateral:
+            raise ValueError("BBN needs a backbone with two branches: use arch 'resnet32' (the BBN "
+                             "variant) or 'small-cnn', not 'resnet32-plain'")
         return ResNet32("plain", in_channels)
     if arch == "small-cnn":
-        return SmallCNN(in_channels)
+        return SmallCNN(in_channels, bilateral=bilateral)
     raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHS)}")

@@ -24,6 +24,13 @@ class TrainConfig:
     tau: float = 16.0                    # τ: logit scale
     gamma: float = 1 / 32                # γ: weight-norm damping
     alpha: float = 1.0                   # TDE strength reported next to α = 0
+    # method-specific (lt_causal.methods): used only by the methods named
+    mixup_alpha: float = 1.0             # mixup: λ ~ Beta(a, a)
+    ldam_max_margin: float = 0.5         # ldam-drw: largest margin (of the rarest class), in cosine units
+    drw_start: float = 0.8               # ldam-drw: fraction of `epochs` after which the loss is re-weighted
+    retrain_epochs: int = 10             # crt, lws: epochs of the second (classifier) stage
+    retrain_lr: float = 0.2              # crt, lws: initial lr of the second stage (cosine decay)
+    posthoc_tau: float = 1.0             # tau-norm, logit-adjust: τ of the post-hoc correction
     # optimisation (Tang et al. / BBN CIFAR recipe)
     epochs: int = 200
     batch_size: int = 256
@@ -69,6 +76,12 @@ class TrainConfig:
             "crop_padding": isinstance(self.crop_padding, int) and not isinstance(self.crop_padding, bool)
             and self.crop_padding >= 0,
             "checkpoint_every": isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1,
+            "mixup_alpha": self.mixup_alpha > 0,
+            "ldam_max_margin": self.ldam_max_margin > 0,
+            "drw_start": 0 <= self.drw_start <= 1,
+            "retrain_epochs": isinstance(self.retrain_epochs, int) and self.retrain_epochs >= 1,
+            "retrain_lr": self.retrain_lr > 0,
+            "posthoc_tau": math.isfinite(self.posthoc_tau) and self.posthoc_tau >= 0,
         }
         if self.direction_mu is not None:
             checks["direction_mu"] = 0 <= self.direction_mu < 1
@@ -97,8 +110,11 @@ class TrainConfig:
 
 
 def recipe(dataset: str = "cifar10-lt", quick: bool = False, **overrides) -> TrainConfig:
-    """Default configuration for a data set; ``quick=True`` shrinks it to seconds on a CPU."""
-    base: dict = {"dataset": dataset}
+    """Default configuration for a data set (and the method's own defaults, e.g. LDAM's scale
+    s = 30 as ``tau``); ``quick=True`` shrinks it to seconds on a CPU."""
+    from lt_causal.methods import get_method
+
+    base: dict = {"dataset": dataset, **get_method(overrides.get("method", TrainConfig.method)).defaults}
     if dataset == "mnist-lt":
         base.update(arch="small-cnn", epochs=30, batch_size=64, lr=0.05, warmup_epochs=1,
                     flip=False, crop_padding=2, alpha=1.0)

@@ -36,7 +36,8 @@ def head_hparams(method: str, num_heads: int, tau: float, gamma: float) -> dict:
 def build_model(method: str, arch: str, in_channels: int, num_classes: int, *, mu: float = 0.9,
                 num_heads: int = 2, tau: float = 16.0, gamma: float = 1 / 32) -> LTModel:
     """The model for a named method (see :mod:`lt_causal.methods`)."""
-    backbone = build_backbone(arch, in_channels)
-    kind = get_method(method).head
+    spec = get_method(method)
+    backbone = build_backbone(arch, in_channels, bilateral=spec.step == "bbn")
+    kind = spec.head
     head = build_head(kind, backbone.feature_dim, num_classes, **head_hparams(method, num_heads, tau, gamma))
     return LTModel(backbone, head, mu)

@@ -4,8 +4,11 @@
     paper_accuracy("cifar10-lt", 100, "deconfound", tde=True)    # 80.6
     run_vs_paper(run)                                # notebook 05: α = 0, configured α, paper
 
-Only the De-confound and De-confound-TDE rows of CIFAR-LT are in Table 3 (ResNet-32, 200 epochs,
-original CIFAR images); every other combination has no paper number (None), never a guess.
+Table 3 (ResNet-32, 200 epochs, original CIFAR images) has the paper's De-confound(-TDE) rows
+(PAPER.md §6) and the rows of the systems it compares with (Focal Loss, Mixup, Class-balanced
+Loss, LDAM — LDAM-DRW in the numbers BBN reports —, BBN; from the seed deck's copy of Table 3).
+Table 2 (ImageNet-LT, ResNeXt-50) is kept for reference: nothing here trains ImageNet. A
+combination the paper does not report has no number (None), never a guess.
 """
 from __future__ import annotations
 
@@ -22,17 +25,74 @@ PAPER_TABLE3 = {
     ("cifar10-lt", 50): {"De-confound": 77.8, "De-confound-TDE": 83.6},
     ("cifar10-lt", 10): {"De-confound": 86.8, "De-confound-TDE": 88.5},
 }
-METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal", "cb": "Class-balanced",
-                 "capsule": "Capsule", "deconfound": "De-confound"}
+_C = ("cifar100-lt", 100), ("cifar100-lt", 50), ("cifar100-lt", 10), ("cifar10-lt", 100), \
+    ("cifar10-lt", 50), ("cifar10-lt", 10)
+# the other systems of Table 3 (C100 r=100, 50, 10, C10 r=100, 50, 10), as the seed deck lists them
+TABLE3_OTHER_SYSTEMS = {
+    "Focal Loss": (38.4, 44.3, 55.8, 70.4, 76.7, 86.7),
+    "Mixup": (39.5, 45.0, 58.0, 73.1, 77.8, 87.1),
+    "Class-balanced Loss": (39.6, 45.2, 58.0, 74.6, 79.3, 87.1),
+    "LDAM": (42.0, 46.6, 58.7, 77.0, 81.0, 88.2),
+    "BBN": (42.6, 47.0, 59.1, 79.8, 82.2, 88.3),
+}
+# Table 2, ImageNet-LT, ResNeXt-50: (many, medium, few, overall); † = re-implemented by the authors
+PAPER_TABLE2 = {
+    "Focal Loss†": (64.3, 37.1, 8.2, 43.7),
+    "OLTR†": (51.0, 40.8, 20.8, 41.9),
+    "Decouple-OLTR†": (59.9, 45.8, 27.6, 48.7),
+    "Decouple-Joint": (65.9, 37.5, 7.7, 44.4),
+    "Decouple-NCM": (56.6, 45.3, 28.1, 47.3),
+    "Decouple-cRT": (61.8, 46.2, 27.4, 49.6),
+    "Decouple-τ-norm": (59.1, 46.9, 30.7, 49.4),
+    "Decouple-LWS": (60.2, 47.2, 30.3, 49.9),
+    "Baseline": (66.1, 38.4, 8.9, 45.0),
+    "Cosine†": (67.3, 41.3, 14.0, 47.6),
+    "Capsule†": (67.1, 40.0, 11.2, 46.5),
+    "De-confound": (67.9, 42.7, 14.7, 48.6),
+    "Cosine-TDE": (61.8, 47.1, 30.4, 50.5),
+    "Capsule-TDE": (62.3, 46.9, 30.6, 50.6),
+    "De-confound-TDE": (62.7, 48.8, 31.6, 51.8),
+}
+METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss", "cb": "Class-balanced loss",
+                 "capsule": "Capsule", "deconfound": "De-confound", "ldam-drw": "LDAM-DRW", "mixup": "Mixup",
+                 "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM", "tau-norm": "τ-norm",
+                 "logit-adjust": "Logit adjustment"}
+# our method (and TDE or not) -> its row in Table 3 / Table 2
+TABLE3_ROWS = {("focal", False): "Focal Loss", ("mixup", False): "Mixup", ("cb", False): "Class-balanced Loss",
+               ("ldam-drw", False): "LDAM", ("bbn", False): "BBN", ("deconfound", False): "De-confound",
+               ("deconfound", True): "De-confound-TDE"}
+TABLE2_ROWS = {("ce", False): "Baseline", ("focal", False): "Focal Loss†", ("cosine", False): "Cosine†",
+               ("capsule", False): "Capsule†", ("deconfound", False): "De-confound", ("cosine", True): "Cosine-TDE",
+               ("capsule", True): "Capsule-TDE", ("deconfound", True): "De-confound-TDE",
+               ("ncm", False): "Decouple-NCM", ("crt", False): "Decouple-cRT", ("tau-norm", False): "Decouple-τ-norm",
+               ("lws", False): "Decouple-LWS"}
 DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT"}
 SHORT = {"cifar10-lt": "C10", "cifar100-lt": "C100"}
 PAPER_COLUMN = "paper (Table 3)"
 
 
+def _table3_rows() -> dict:
+    """{(data set, r): {row: accuracy}} with every row of Table 3."""
+    table = {key: dict(rows) for key, rows in PAPER_TABLE3.items()}
+    for row, values in TABLE3_OTHER_SYSTEMS.items():
+        for key, v in zip(_C, values):
+            table[key][row] = v
+    return table
+
+
 def paper_table3() -> pd.DataFrame:
-    """Table 3 laid out as in the paper: rows De-confound / De-confound-TDE, columns C100/C10 × r."""
-    columns = {f"{SHORT[d]} r={r}": rows for (d, r), rows in PAPER_TABLE3.items()}
-    return pd.DataFrame(columns).loc[["De-confound", "De-confound-TDE"]]
+    """Table 3 laid out as in the paper: one row per system, columns C100/C10 × r."""
+    columns = {f"{SHORT[d]} r={r}": rows for (d, r), rows in _table3_rows().items()}
+    return pd.DataFrame(columns).loc[[*TABLE3_OTHER_SYSTEMS, "De-confound", "De-confound-TDE"]]
+
+
+def paper_table2() -> pd.DataFrame:
+    """Table 2 (ImageNet-LT, ResNeXt-50): many / medium / few / overall per system, with the
+    method name of this package that trains the same system (on the data sets it has)."""
+    ours = {row: m + ("-TDE" if tde else "") for (m, tde), row in TABLE2_ROWS.items()}
+    df = pd.DataFrame.from_dict(PAPER_TABLE2, orient="index", columns=["many", "medium", "few", "overall"])
+    df.insert(0, "lt_causal method", [ours.get(r, "–") for r in df.index])
+    return df
 
 
 def method_label(method: str, tde: bool = False) -> str:
@@ -42,9 +102,10 @@ def method_label(method: str, tde: bool = False) -> str:
 
 def paper_accuracy(paper_key: str | None, imbalance: float, method: str, tde: bool = False) -> float | None:
     """The Table 3 number for a data set key (``cifar10-lt``/``cifar100-lt``), or None if absent."""
-    if paper_key is None or float(imbalance) != int(imbalance):
+    row = TABLE3_ROWS.get((method, bool(tde)))
+    if paper_key is None or row is None or float(imbalance) != int(imbalance):
         return None
-    return PAPER_TABLE3.get((paper_key, int(imbalance)), {}).get(method_label(method, tde))
+    return _table3_rows().get((paper_key, int(imbalance)), {}).get(row)
 
 
 def _first_image_suffix(folder) -> str:
@@ -76,8 +137,13 @@ def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None
 
 
 def tde_capable(run) -> bool:
-    """TDE is reported for normalised heads (cosine, causal norm: the paper's setting); a linear
-    head (``ce``, ``focal``, ``cb``) is reported at α = 0 only."""
+    """TDE is reported for the methods whose :class:`~lt_causal.methods.Method` says so: the
+    normalised heads of the paper's setting (cosine, capsule, causal norm), not LDAM's margin
+    classifier or NCM's class means; a linear head is reported at α = 0 only."""
+    from lt_causal.methods import METHODS
+
+    if run.method in METHODS:
+        return METHODS[run.method].reports_tde
     return getattr(run.head, "kind", "linear") != "linear"
 
 

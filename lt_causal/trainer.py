@@ -23,15 +23,19 @@ import torch
 from tqdm.auto import tqdm
 
 from lt_causal.augment import normalize
+from lt_causal.bbn import bilateral_forward, bilateral_loss, cumulative_weight
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint, save_json
 from lt_causal.config import TrainConfig, lr_at
 from lt_causal.datasets import LTDataset, load_dataset
+from lt_causal.decoupling import second_stage
 from lt_causal.distributed import DistContext, resolve_device, setup  # noqa: F401 (re-exported)
 from lt_causal.fast_step import FastStep, TrainNet, apply_crop_flip, check_fast_setup, draw_crop_flip
 from lt_causal.losses import build_loss
 from lt_causal.methods import get_method
+from lt_causal.mixup import mixup_batch, sample_lambda
 from lt_causal.model import LTModel, build_model
 from lt_causal.runs import FEATURES, TrainedRun, load_run, run_from_model
+from lt_causal.samplers import ClassAwareSampler
 
 CHECKPOINT, CONFIG, HISTORY = "checkpoint.pt", "config.json", "history.csv"
 
@@ -97,6 +101,16 @@ def check_run_config(run_dir, config: TrainConfig, finished: bool = False) -> No
                          "use another --out or delete it")
 
 
+def _batch(x_train, idx, config, aug_gen, data) -> torch.Tensor:
+    """Normalised, augmented images ``x_train[idx]`` (augmentation drawn from ``aug_gen``)."""
+    xb = x_train[idx]
+    if config.augment:
+        aug = draw_crop_flip(len(idx), config.crop_padding, config.flip, aug_gen, xb.device)
+        if aug is not None:
+            xb = apply_crop_flip(xb, *aug, config.crop_padding)
+    return normalize(xb, data.mean, data.std)
+
+
 def train_or_load(config: TrainConfig, data=None, callback=None, progress: bool = True) -> tuple:
     """(run, status): the finished run in ``config.out`` ("loaded"), else :func:`train` it, resuming
     a checkpoint ("resumed") or from scratch ("trained"). Another recipe there is a ValueError."""
@@ -109,20 +123,51 @@ def train_or_load(config: TrainConfig, data=None, callback=None, progress: bool 
     return train(config, data=data, callback=callback, progress=progress), status
 
 
-def _plain_step(net, model, opt, loss_fn, xb, yb, config, ctx: DistContext, sums) -> None:
-    """One eager step: forward, loss, backward, torch's SGD, head direction (global batch mean)."""
+def _forward_batch(net, model, loss_fn, xb, yb, config, spec, num_classes, gen, extra=None):
+    """(loss, features, number of correct predictions) of one batch under the method's step:
+    ``standard``, ``mixup`` (soft targets, accuracy against the dominant label) or ``bbn``
+    (``extra`` = the reversed-sampler batch and the cumulative weight l)."""
     if xb.is_cuda:
         xb = xb.contiguous(memory_format=torch.channels_last)
+    if spec.step == "bbn":
+        xr, yr, l = extra
+        if xr.is_cuda:
+            xr = xr.contiguous(memory_format=torch.channels_last)
+        with _autocast(xb.device, config.bf16):
+            feats, logits = bilateral_forward(model.backbone, model.head, xb, xr, l)
+        pred = logits.detach().argmax(1)
+        correct = l * (pred == yb).sum() + (1 - l) * (pred == yr).sum()
+        return bilateral_loss(loss_fn, logits, yb, yr, l), feats, correct
+    target = yb
+    if spec.step == "mixup":
+        lam = sample_lambda(config.mixup_alpha, gen)
+        perm = torch.randperm(len(yb), generator=gen).to(yb.device)
+        xb, target = mixup_batch(xb, yb, num_classes, lam, perm)
+        yb = yb if lam >= 0.5 else yb[perm]
     with _autocast(xb.device, config.bf16):
         feats, logits = net(xb)
-    loss = loss_fn(logits, yb)
+    return loss_fn(logits, target), feats, (logits.detach().argmax(1) == yb).sum()
+
+
+def _optimize(model, opt, loss, feats, n: int, correct, ctx: DistContext, sums) -> None:
+    """Backward, torch's SGD, head direction (global batch mean), running loss/accuracy sums."""
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
     direction = model.direction   # = direction.update(feats), with the mean taken over all ranks
     direction.moving_sum.mul_(direction.mu).add_(ctx.mean_(feats.detach().float().mean(0)))
-    sums[0] += loss.detach() * len(yb)
-    sums[1] += (logits.detach().argmax(1) == yb).sum()
+    sums[0] += loss.detach() * n
+    sums[1] += correct
+
+
+def check_method_setup(config: TrainConfig, distributed: bool) -> None:
+    """One ValueError for a method the chosen path cannot train."""
+    spec = get_method(config.method)
+    if spec.step != "standard" and config.fast:
+        raise ValueError(f"method {config.method!r} has its own training step ({spec.step}); the fast path "
+                         "fuses the standard step only: train it without fast (--fast)")
+    if spec.step == "bbn" and distributed:
+        raise ValueError("method 'bbn' trains on one device (two forward passes per step); run it without torchrun")
 
 
 def train(config: TrainConfig, data: LTDataset | None = None,
@@ -133,7 +178,9 @@ def train(config: TrainConfig, data: LTDataset | None = None,
     Under ``torchrun`` this is data-parallel (see :mod:`lt_causal.distributed`); with
     ``config.fast`` the step is the fused/compiled one of :mod:`lt_causal.fast_step`.
     """
-    get_method(config.method)
+    from lt_causal.distributed import launched_world_size
+
+    check_method_setup(config, launched_world_size() > 1)
     ctx = setup(config.device)
     try:
         return _train(config, data, callback, progress, resume, ctx)
@@ -157,7 +204,11 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
         model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                           weight_decay=config.weight_decay)
-    loss_fn = build_loss(get_method(config.method).loss, data.train_counts, device)
+    spec = get_method(config.method)
+    num_classes = len(data.classes)
+    loss_fn = build_loss(spec.loss, data.train_counts, device, scale=config.tau,
+                         max_margin=config.ldam_max_margin, drw_start_epoch=round(config.drw_start * config.epochs))
+    reversed_sampler = ClassAwareSampler(data.train_y, num_classes, "reversed") if spec.step == "bbn" else None
     order_gen = torch.Generator().manual_seed(config.seed)
     aug_gen = torch.Generator(device=device).manual_seed(config.seed + 1)
     history: list[dict] = []
@@ -195,6 +246,11 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
         model.train()
         t0 = time.perf_counter()
         perm = torch.randperm(n, generator=order_gen).to(device)
+        if hasattr(loss_fn, "set_epoch"):
+            loss_fn.set_epoch(epoch)
+        if reversed_sampler is not None:   # BBN: the re-balancing branch's batches and weight l
+            rev = reversed_sampler.draw(steps_per_epoch * B, order_gen).to(device)
+            l_bbn = cumulative_weight(epoch, config.epochs)
         if fast is not None:
             fast.reset()
             sums = [fast.loss_sum, fast.correct]
@@ -215,11 +271,16 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
                 continue
             for group in opt.param_groups:
                 group["lr"] = lr
+            extra = None
+            if reversed_sampler is not None:
+                ridx = rev[step * B:step * B + len(idx)]
+                extra = (_batch(x_train, ridx, config, aug_gen, data), y_train[ridx], l_bbn)
             xb = x_train[idx]
             if aug is not None:
                 xb = apply_crop_flip(xb, *aug, config.crop_padding)
-            _plain_step(net, model, opt, loss_fn, normalize(xb, data.mean, data.std), y_train[idx],
-                        config, ctx, sums)
+            loss, feats, correct = _forward_batch(net, model, loss_fn, normalize(xb, data.mean, data.std),
+                                                  y_train[idx], config, spec, num_classes, order_gen, extra)
+            _optimize(model, opt, loss, feats, len(idx), correct, ctx, sums)
         if ctx.enabled:
             for t in sums:
                 ctx.sum_(t)
@@ -242,6 +303,10 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
             callback(dict(info, model=model))
     bar.close()
 
+    if spec.stage2 is not None:   # decoupling: a new classifier on the frozen backbone's features
+        train_feats = extract_features(model, x_train, data.mean, data.std, config.eval_batch_size, config.bf16)
+        model.head = second_stage(spec.stage2, model.head, train_feats.to(device), y_train, data.train_counts,
+                                  config, progress=progress and ctx.is_main)
     feats = extract_features(model, test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
     run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history), run_dir)
     if write:
