@@ -36,7 +36,7 @@ from lt_causal.decoupling import (class_means, learn_weight_scaling, logit_adjus
 from lt_causal.model import LTModel, build_model
 from lt_causal.config import TrainConfig, lr_at, recipe
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
-from lt_causal.trainer import extract_features, resolve_device, train, train_or_load
+from lt_causal.trainer import decouple, extract_features, resolve_device, train, train_or_load
 from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
 from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
 from lt_causal.posthoc import logit_adjustment, tau_norm_logits, tau_normalize

@@ -6,8 +6,7 @@ The systems of the paper's Tables 2 and 3, all trained by :func:`lt_causal.train
 
 ========================  =====================================================================
 one stage                 ``ce``, ``cosine``, ``capsule``, ``deconfound`` (heads); ``focal``,
-                          ``cb``, ``ldam-drw`` (losses, :mod:`lt_causal.losses`,
-                          :mod:`lt_causal.ldam`); ``mixup`` (:mod:`lt_causal.mixup`); ``bbn``
+                          ``cb``, ``ldam-drw`` (:mod:`lt_causal.losses`); ``mixup`` (:mod:`lt_causal.mixup`); ``bbn``
                           (two branches, :mod:`lt_causal.bbn`)
 two stages (decoupling)   cross-entropy training, then on the frozen backbone's training
                           features: ``crt``, ``lws``, ``ncm``, ``tau-norm``, ``logit-adjust``
@@ -53,7 +52,7 @@ METHODS = {
                   "class-balanced sampling on the frozen features (Kang et al. 2020)", stage2="crt"),
     "lws": Method("linear", "ce", "decoupling: CE training, then learnable per-class weight scales trained "
                   "with class-balanced sampling (Kang et al. 2020)", stage2="lws"),
-    "ncm": Method("cosine", "ce", "decoupling: CE training, then nearest class mean by cosine to the "
+    "ncm": Method("linear", "ce", "decoupling: CE training, then nearest class mean by cosine to the "
                   "normalised class means of the training features (Kang et al. 2020)", stage2="ncm",
                   tde=False),
     "tau-norm": Method("linear", "ce", "decoupling: CE training, then w_i/‖w_i‖^τ, τ = posthoc_tau "

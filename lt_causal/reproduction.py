@@ -27,7 +27,7 @@ from lt_causal.paper_table import (PAPER_COLUMN, PAPER_TABLE3, data_label, metho
                                    run_alphas)
 from lt_causal.runs import TrainedRun, load_run
 from lt_causal.settings import default_runs_dir, quick_mode
-from lt_causal.trainer import check_run_config, dataset_for, train_or_load
+from lt_causal.trainer import check_run_config, dataset_for, decouple, train_or_load
 
 GROUPS = ("overall", "many", "medium", "few")
 GRID_KEYS = {"dataset", "imbalance", "method", "seed", "out", "folder_root"}
@@ -176,7 +176,9 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
 
     ``base``: TrainConfig overrides for every run (e.g. ``{"epochs": 10, "batch_size": 128}``);
     ``folder``: image tree for the data set ``folder``; ``progress``: the trainer's progress bar;
-    ``callback``: called with {"index", "total", "run", "status"} before and after each run.
+    ``callback``: called with {"index", "total", "run", "status"} before and after each run;
+    status is "starting", then "trained", "resumed", "loaded" or "decoupled" (a decoupling method
+    whose first stage is a finished ``ce`` run of the grid — list ``ce`` first to share it).
     """
     configs = reproduction_configs(datasets, imbalances, methods, seeds, base, root, folder, quick)
     root = Path(configs[0].out).parent
@@ -191,7 +193,11 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
         if not (Path(config.out) / "features.pt").is_file():
             key = (config.dataset, config.imbalance, config.profile, config.seed, config.folder_root)
             data = cache[key] if key in cache else cache.setdefault(key, dataset_for(config))
-        run, source = train_or_load(config, data=data, progress=progress)
+        stage1 = _finished_ce_twin(config, configs)
+        if stage1 is not None and data is not None:   # decoupling: reuse the grid's cross-entropy run
+            run, source = decouple(stage1, config.method, config.out, data=data, progress=progress), "decoupled"
+        else:
+            run, source = train_or_load(config, data=data, progress=progress)
         rows += run_rows(run, config, source)
         if callback is not None:
             callback({**event, "status": source})
@@ -199,6 +205,18 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
     summary = summarize(per_run)
     write_results(summary, per_run, root)
     return summary
+
+
+def _finished_ce_twin(config: TrainConfig, configs: list[TrainConfig]):
+    """For a decoupling method: the run directory of the grid's finished cross-entropy run with
+    the same recipe (its first stage), else None."""
+    if get_method(config.method).stage2 is None:
+        return None
+    for other in configs:
+        if (other.method == "ce" and dataclasses.replace(config, method="ce", out=other.out) == other
+                and (Path(other.out) / "checkpoint.pt").is_file() and (Path(other.out) / "features.pt").is_file()):
+            return other.out
+    return None
 
 
 def table_from_runs(paths) -> pd.DataFrame:

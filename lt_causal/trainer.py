@@ -13,6 +13,7 @@ Usage (minGPT style: the notebook, not the library, decides how to show progress
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -31,7 +32,7 @@ from lt_causal.decoupling import second_stage
 from lt_causal.distributed import DistContext, resolve_device, setup  # noqa: F401 (re-exported)
 from lt_causal.fast_step import FastStep, TrainNet, apply_crop_flip, check_fast_setup, draw_crop_flip
 from lt_causal.losses import build_loss
-from lt_causal.methods import get_method
+from lt_causal.methods import METHODS, get_method
 from lt_causal.mixup import mixup_batch, sample_lambda
 from lt_causal.model import LTModel, build_model
 from lt_causal.runs import FEATURES, TrainedRun, load_run, run_from_model
@@ -302,14 +303,57 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
         if callback is not None:
             callback(dict(info, model=model))
     bar.close()
-
-    if spec.stage2 is not None:   # decoupling: a new classifier on the frozen backbone's features
-        train_feats = extract_features(model, x_train, data.mean, data.std, config.eval_batch_size, config.bf16)
-        model.head = second_stage(spec.stage2, model.head, train_feats.to(device), y_train, data.train_counts,
-                                  config, progress=progress and ctx.is_main)
-    feats = extract_features(model, test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
-    run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history), run_dir)
-    if write:
-        run.save()
+    run = finish_run(model, data, config, history, run_dir if write else None, progress and ctx.is_main)
     ctx.barrier()
     return run
+
+
+def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: list, run_dir=None,
+               progress: bool = False) -> TrainedRun:
+    """The method's second stage, if it has one (decoupling: a new classifier on the frozen
+    backbone's training features), then the test features; the run is saved into ``run_dir``."""
+    spec = get_method(config.method)
+    device = next(model.parameters()).device
+    if spec.stage2 is not None:
+        train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+        model.head = second_stage(spec.stage2, model.head, train_feats.to(device), data.train_y.to(device),
+                                  data.train_counts, config, progress=progress)
+    feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+    run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history),
+                         Path(run_dir) if run_dir is not None else None)
+    if run_dir is not None:
+        run.save()
+        if history and not (Path(run_dir) / HISTORY).is_file():
+            pd.DataFrame(history).to_csv(Path(run_dir) / HISTORY, index=False)
+    return run
+
+
+def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progress: bool = True) -> TrainedRun:
+    """Second stage of a decoupling ``method`` (``crt``, ``lws``, ``ncm``, ``tau-norm``,
+    ``logit-adjust``) on the backbone of a finished cross-entropy run directory ``stage1`` —
+    what :func:`train` does after its own cross-entropy stage, without repeating that stage.
+    The new run (``out``) holds the configuration ``train`` would have written for ``method``."""
+    stage1 = Path(stage1)
+    spec = get_method(method)
+    if spec.stage2 is None:
+        raise ValueError(f"method {method!r} has no second stage; decouple one of "
+                         + ", ".join(m for m, s in METHODS.items() if s.stage2))
+    if not (stage1 / CHECKPOINT).is_file() or not (stage1 / FEATURES).is_file():
+        raise FileNotFoundError(f"{stage1} is not a finished run (it needs {CHECKPOINT} and {FEATURES})")
+    first = TrainConfig.from_dict(json.loads((stage1 / CONFIG).read_text()))
+    if first.method != "ce":
+        raise ValueError(f"decoupling starts from a cross-entropy run; {stage1} was trained with "
+                         f"method {first.method!r}")
+    config = dataclasses.replace(first, method=method, out=str(out) if out is not None else None)
+    if out is not None:
+        check_run_config(out, config, finished=True)
+        if (Path(out) / FEATURES).is_file():
+            return load_run(out)
+    data = data if data is not None else dataset_for(config)
+    model = make_model(first, data)
+    ckpt = load_checkpoint(stage1 / CHECKPOINT)
+    model.load_state_dict(ckpt["model"])
+    model.to(resolve_device(config.device))
+    if out is not None:
+        save_json(config.to_dict(), Path(out) / CONFIG)
+    return finish_run(model, data, config, list(ckpt["history"]), out, progress)

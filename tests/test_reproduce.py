@@ -8,16 +8,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from lt_causal.cli import main
 from lt_causal.config import TrainConfig
-from lt_causal.paper_table import PAPER_TABLE3, data_label, paper_table3, run_vs_paper
+from lt_causal.paper_table import (PAPER_TABLE2, PAPER_TABLE3, TABLE3_OTHER_SYSTEMS, data_label, paper_table2,
+                                   paper_table3, run_vs_paper)
 from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown,
                                  summarize, table_from_runs)
 from lt_causal.runs import find_runs, load_run
 
 TINY = {"epochs": 1, "batch_size": 128}
 PAPER_MD = Path(__file__).resolve().parents[2] / "shared" / "PAPER.md"
+SEED_DECK = next((Path(__file__).resolve().parents[2] / "shared" / "seed").glob("*.txt"), None) \
+    if (Path(__file__).resolve().parents[2] / "shared" / "seed").is_dir() else None
 
 
 @pytest.fixture(scope="module")
@@ -157,9 +161,36 @@ def test_paper_numbers_match_paper_md():
     assert parse_paper_md(PAPER_MD.read_text()) == PAPER_TABLE3
 
 
+def deck_rows(text, caption):
+    """{row name: numbers} of the tab-separated table just above ``caption`` in the seed deck."""
+    block = text.split(caption)[0].rsplit("\n\n\n", 1)[-1]
+    rows = {}
+    for line in block.splitlines():
+        cells = line.split("\t")
+        if len(cells) > 2 and re.fullmatch(r"[\d.]+", cells[1]):
+            name = re.sub(r"\s*\[\d+\]", "", cells[0].replace(" [†]", "†"))
+            name = name.replace("(Ours) ", "").replace("- τ -", "-τ-")
+            rows[name.strip()] = tuple(map(float, cells[1:]))
+    return rows
+
+
+@pytest.mark.skipif(SEED_DECK is None, reason="../shared/seed is not on this machine")
+def test_other_systems_match_the_seed_deck():
+    text = SEED_DECK.read_text()
+    table3 = deck_rows(text, "Table 3:")
+    assert {k: table3[k] for k in TABLE3_OTHER_SYSTEMS} == TABLE3_OTHER_SYSTEMS
+    table2 = deck_rows(text, "Table 2:")
+    assert table2 == {k: tuple(v) for k, v in PAPER_TABLE2.items()}
+
+
 def test_paper_table_layout_and_paper_column():
     t = paper_table3()
-    assert list(t.index) == ["De-confound", "De-confound-TDE"]
+    assert list(t.index) == ["Focal Loss", "Mixup", "Class-balanced Loss", "LDAM", "BBN",
+                             "De-confound", "De-confound-TDE"]
+    assert t.loc["BBN", "C10 r=100"] == 79.8 and t.loc["LDAM", "C100 r=10"] == 58.7
+    t2 = paper_table2()
+    assert t2.loc["Decouple-cRT", "lt_causal method"] == "crt" and t2.loc["Decouple-cRT", "few"] == 27.4
+    assert t2.loc["OLTR†", "lt_causal method"] == "–"
     assert t.loc["De-confound-TDE", "C10 r=100"] == 80.6 and t.loc["De-confound", "C100 r=10"] == 58.9
     # summarize puts the paper's number beside de-confound rows only (CE is not in Table 3)
     rows = [{"data": "CIFAR-10-LT", "paper_key": "cifar10-lt", "dataset": "cifar10-lt", "imbalance": 50.0,
@@ -256,3 +287,30 @@ def test_notebook05_config_quick_and_full(monkeypatch, tmp_path):
         ("x/cifar10-jpeg", 10, "nb05-folder-cifar10-jpeg-r100-deconfound-e10-s0")
     with pytest.raises(ValueError, match="needs folder="):
         notebook05_config("folder", quick=False)
+
+
+def test_grid_of_other_systems_decouples_from_its_ce_run(tmp_path):
+    events = []
+    summary = reproduce(["mnist-lt"], [100], ["ce", "crt", "ldam-drw"], [0], base=TINY, root=tmp_path,
+                        quick=False, progress=False, callback=events.append)
+    done = {e["run"]: e["status"] for e in events if e["status"] != "starting"}
+    assert done == {"mnist-lt-r100-ce-e1-s0": "trained", "mnist-lt-r100-crt-e1-s0": "decoupled",
+                    "mnist-lt-r100-ldam-drw-e1-s0": "trained"}
+    ce, crt = (load_run(tmp_path / f"mnist-lt-r100-{m}-e1-s0") for m in ("ce", "crt"))
+    torch.testing.assert_close(crt.test_features, ce.test_features)   # the same first stage
+    assert list(summary["method"]) == ["ce", "crt", "ldam-drw"]   # no TDE row for LDAM's classifier
+    assert list(summary["row"]) == ["Cross-entropy", "cRT", "LDAM-DRW"]
+    again = []
+    reproduce(["mnist-lt"], [100], ["ce", "crt"], [0], base=TINY, root=tmp_path, quick=False,
+              progress=False, callback=again.append)
+    assert [e["status"] for e in again if e["status"] != "starting"] == ["loaded", "loaded"]
+
+
+def test_other_systems_get_their_table3_number():
+    rows = [{"data": "CIFAR-10-LT", "paper_key": "cifar10-lt", "dataset": "cifar10-lt", "imbalance": 50.0,
+             "method": m, "tde": False, "row": m, "alpha": 0.0, "seed": 0, "epochs": 200,
+             "overall": 70.0, "many": 90.0, "medium": 60.0, "few": None}
+            for m in ("focal", "mixup", "cb", "ldam-drw", "bbn", "crt")]
+    s = summarize(pd.DataFrame(rows))
+    assert s["paper"].tolist()[:5] == [76.7, 77.8, 79.3, 81.0, 82.2]
+    assert pd.isna(s["paper"].iloc[5])   # decoupling is in Table 2 (ImageNet-LT), not Table 3

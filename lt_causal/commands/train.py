@@ -39,6 +39,9 @@ def register(sub) -> None:
     p.add_argument("--no-cuda-graph", dest="cuda_graph", action="store_false", default=None,
                    help="with --fast on CUDA: do not replay the step as one CUDA graph")
     p.add_argument("--checkpoint-every", type=int, help="write checkpoint.pt every N epochs (default 1)")
+    p.add_argument("--from-run", metavar="RUN",
+                   help="decoupling methods (crt, lws, ncm, tau-norm, logit-adjust): take the backbone of "
+                        "this finished ce run instead of training the first stage again")
     p.add_argument("--quick", action="store_true", help="tiny configuration (also: LT_CAUSAL_QUICK=1)")
     p.add_argument("--out", help="run directory (default: runs/<dataset>-<method>-r<imbalance>-s<seed>)")
     p.set_defaults(func=run)
@@ -64,8 +67,14 @@ def config_from_args(args):
 def run(args) -> int:
     from lt_causal.commands.evaluate import print_table
     from lt_causal.distributed import launched_world_size
-    from lt_causal.trainer import train
+    from lt_causal.trainer import decouple, train
 
+    if args.from_run:
+        out = args.out or str(default_runs_dir() / f"{Path(args.from_run).name}-{args.method}")
+        result = decouple(args.from_run, args.method, out)
+        print(f"run written to {out}")
+        print_table(result, [0.0])
+        return 0
     config = config_from_args(args)
     result = train(config)
     if launched_world_size() > 1 and int(os.environ.get("RANK", "0")) != 0:
