@@ -31,6 +31,7 @@ from lt_causal.methods import METHODS, Method, get_method
 from lt_causal.samplers import ClassAwareSampler, sampler_probs
 from lt_causal.mixup import mixup_batch, sample_lambda
 from lt_causal.bbn import bilateral_forward, bilateral_loss, cumulative_weight
+from lt_causal.benchmark import BENCHMARK_METHODS, benchmark, benchmark_figure, benchmark_table, methods_table
 from lt_causal.decoupling import (class_means, learn_weight_scaling, logit_adjusted_head, ncm_head,
                                   retrain_classifier, second_stage, tau_norm_head)
 from lt_causal.model import LTModel, build_model
