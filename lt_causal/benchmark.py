@@ -6,8 +6,8 @@
     lc.benchmark_table(summary)                         # one row per system, α = 0 and TDE rows
     lc.benchmark_figure(lc.benchmark_table(summary))    # many / medium / few / overall bars
 
-``benchmark`` is :func:`lt_causal.reproduce` over :data:`BENCHMARK_METHODS` (``ce`` first, so that
-the decoupling methods reuse its backbone); everything it trains lands in run directories that a
+``benchmark`` is :func:`lt_causal.reproduce` over :data:`BENCHMARK_METHODS` (the decoupling
+methods reuse the backbone of its ``ce`` run); everything it trains lands in run directories that a
 second call loads.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from lt_causal.methods import METHODS, get_method
 from lt_causal.paper_table import PAPER_TABLE2, TABLE2_ROWS, TABLE3_ROWS, _table3_rows, method_label
 
-BENCHMARK_METHODS = tuple(METHODS)   # "ce" first: the decoupling methods start from its run
+BENCHMARK_METHODS = tuple(METHODS)
 FAMILIES = {"standard": "one stage", "mixup": "one stage (mixup step)", "bbn": "one stage (two branches)"}
 PAPER_C10 = "paper C10-LT r=100 (Table 3)"
 PAPER_IMAGENET = "paper ImageNet-LT (Table 2)"
@@ -57,8 +57,7 @@ def benchmark(dataset: str = "mnist-lt", imbalance: float = 100, methods: Sequen
     root = root if root is not None else default_runs_dir() / "benchmark"
     for m in methods:
         get_method(m)   # one clear error for an unknown name before anything trains
-    ordered = sorted(methods, key=lambda m: m != "ce")   # ce first: decoupling reuses its run
-    return reproduce([dataset], [imbalance], ordered, seeds, base=base, root=root, folder=folder,
+    return reproduce([dataset], [imbalance], methods, seeds, base=base, root=root, folder=folder,
                      quick=quick, progress=progress, callback=callback)
 
 

@@ -178,10 +178,12 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
     ``folder``: image tree for the data set ``folder``; ``progress``: the trainer's progress bar;
     ``callback``: called with {"index", "total", "run", "status"} before and after each run;
     status is "starting", then "trained", "resumed", "loaded" or "decoupled" (a decoupling method
-    whose first stage is a finished ``ce`` run of the grid — list ``ce`` first to share it).
+    whose first stage is the grid's ``ce`` run with the same recipe; one-stage methods train first).
     """
     configs = reproduction_configs(datasets, imbalances, methods, seeds, base, root, folder, quick)
     root = Path(configs[0].out).parent
+    # one-stage methods first, so that a decoupling method finds the grid's ce run finished
+    configs.sort(key=lambda c: get_method(c.method).stage2 is not None)
     for config in configs:  # before training anything
         check_saved_config(config)
     rows, cache = [], {}

@@ -27,11 +27,11 @@ def small(tmp_path_factory):
     return root, summary, events
 
 
-def test_benchmark_trains_ce_first_and_decouples_from_it(small):
+def test_benchmark_decouples_from_its_ce_run_after_the_one_stage_methods(small):
     root, summary, events = small
     done = [(e["run"], e["status"]) for e in events if e["status"] != "starting"]
-    assert done == [("mnist-lt-r100-ce-e1-s0", "trained"), ("mnist-lt-r100-lws-e1-s0", "decoupled"),
-                    ("mnist-lt-r100-deconfound-e1-s0", "trained")]
+    assert done == [("mnist-lt-r100-deconfound-e1-s0", "trained"), ("mnist-lt-r100-ce-e1-s0", "trained"),
+                    ("mnist-lt-r100-lws-e1-s0", "decoupled")]
     assert load_run(root / "mnist-lt-r100-lws-e1-s0").config["method"] == "lws"
 
 
