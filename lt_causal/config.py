@@ -27,7 +27,8 @@ class TrainConfig:
     # method-specific (lt_causal.methods): used only by the methods named
     mixup_alpha: float = 1.0             # mixup: λ ~ Beta(a, a)
     ldam_max_margin: float = 0.5         # ldam-drw: largest margin (of the rarest class), in cosine units
-    drw_start: float = 0.8               # ldam-drw: fraction of `epochs` after which the loss is re-weighted
+    drw_start: float | None = None       # ldam-drw: fraction of `epochs` from which the loss is re-weighted
+                                         # (None: the first lr milestone, as LDAM-DRW defers to its first decay)
     retrain_epochs: int = 10             # crt, lws: epochs of the second (classifier) stage
     retrain_lr: float = 0.2              # crt, lws: initial lr of the second stage (cosine decay)
     posthoc_tau: float = 1.0             # tau-norm, logit-adjust: τ of the post-hoc correction
@@ -78,7 +79,7 @@ class TrainConfig:
             "checkpoint_every": isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1,
             "mixup_alpha": self.mixup_alpha > 0,
             "ldam_max_margin": self.ldam_max_margin > 0,
-            "drw_start": 0 <= self.drw_start <= 1,
+            "drw_start": self.drw_start is None or 0 <= self.drw_start <= 1,
             "retrain_epochs": isinstance(self.retrain_epochs, int) and self.retrain_epochs >= 1,
             "retrain_lr": self.retrain_lr > 0,
             "posthoc_tau": math.isfinite(self.posthoc_tau) and self.posthoc_tau >= 0,
@@ -126,6 +127,13 @@ def recipe(dataset: str = "cifar10-lt", quick: bool = False, **overrides) -> Tra
         base.update(epochs=2, warmup_epochs=0.5, batch_size=128)
     base.update(overrides)
     return TrainConfig(**base)
+
+
+def drw_start_epoch(config: TrainConfig) -> int:
+    """The epoch from which LDAM-DRW re-weights: ``drw_start`` × epochs, by default the first lr
+    milestone (Cao et al. 2019 re-weight from their first decay, epoch 160 of 200, at lr 0.01)."""
+    start = config.drw_start if config.drw_start is not None else min(config.milestones, default=0.8)
+    return round(start * config.epochs)
 
 
 def lr_at(config: TrainConfig, epoch_float: float) -> float:

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from lt_causal.augment import normalize
 from lt_causal.bbn import bilateral_forward, bilateral_loss, cumulative_weight
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint, save_json
-from lt_causal.config import TrainConfig, lr_at
+from lt_causal.config import TrainConfig, drw_start_epoch, lr_at
 from lt_causal.datasets import LTDataset, load_dataset
 from lt_causal.decoupling import second_stage
 from lt_causal.distributed import DistContext, resolve_device, setup  # noqa: F401 (re-exported)
@@ -208,7 +208,7 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
     spec = get_method(config.method)
     num_classes = len(data.classes)
     loss_fn = build_loss(spec.loss, data.train_counts, device, scale=config.tau,
-                         max_margin=config.ldam_max_margin, drw_start_epoch=round(config.drw_start * config.epochs))
+                         max_margin=config.ldam_max_margin, drw_start_epoch=drw_start_epoch(config))
     reversed_sampler = ClassAwareSampler(data.train_y, num_classes, "reversed") if spec.step == "bbn" else None
     order_gen = torch.Generator().manual_seed(config.seed)
     aug_gen = torch.Generator(device=device).manual_seed(config.seed + 1)

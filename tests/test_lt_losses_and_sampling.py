@@ -57,6 +57,18 @@ def test_deferred_reweighting_switches_to_class_balanced_weights():
     assert w[3] > w[0]   # the rarest class weighs most
 
 
+def test_reweighting_starts_at_the_first_lr_milestone_unless_configured():
+    from lt_causal.config import drw_start_epoch, lr_at, recipe
+
+    c = recipe("cifar10-lt", method="ldam-drw")
+    assert c.drw_start is None and drw_start_epoch(c) == 120          # 0.6 × 200: the first decay
+    assert lr_at(c, 119.99) == c.lr and lr_at(c, 120) < c.lr
+    assert drw_start_epoch(recipe("cifar10-lt", method="ldam-drw", drw_start=0.8)) == 160
+    assert drw_start_epoch(recipe("mnist-lt", method="ldam-drw", milestones=(0.5, 0.9))) == 15
+    with pytest.raises(ValueError, match="drw_start"):
+        recipe("cifar10-lt", method="ldam-drw", drw_start=1.5)
+
+
 def test_mixup_mixes_images_and_one_hot_labels():
     x = torch.arange(24, dtype=torch.float32).view(3, 2, 2, 2)
     y = torch.tensor([0, 2, 1])
