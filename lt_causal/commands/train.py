@@ -67,6 +67,7 @@ def config_from_args(args):
 def run(args) -> int:
     from lt_causal.commands.evaluate import print_table
     from lt_causal.distributed import launched_world_size
+    from lt_causal.paper_table import run_alphas
     from lt_causal.trainer import decouple, train
 
     if args.from_run:
@@ -80,5 +81,5 @@ def run(args) -> int:
     if launched_world_size() > 1 and int(os.environ.get("RANK", "0")) != 0:
         return 0   # under torchrun only rank 0 reports
     print(f"run written to {Path(config.out)}")
-    print_table(result, [0.0, config.alpha] if result.head.kind != "linear" else [0.0])
+    print_table(result, run_alphas(result, config.alpha))   # a TDE row for the normalised heads
     return 0
