@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from lt_causal.methods import METHODS, get_method
 from lt_causal.paper_table import PAPER_TABLE2, TABLE2_ROWS, TABLE3_ROWS, _table3_rows, method_label
@@ -80,8 +79,11 @@ def benchmark_table(summary: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("overall", ascending=False, kind="stable")
 
 
-def benchmark_figure(table: pd.DataFrame, title: str = "Every system on one long-tailed data set") -> go.Figure:
-    """Horizontal bars per system (best overall on top): overall, many-, medium- and few-shot."""
+def benchmark_figure(table: pd.DataFrame, title: str = "Every system on one long-tailed data set"):
+    """Horizontal bars per system (best overall on top): overall, many-, medium- and few-shot
+    (a plotly Figure)."""
+    import plotly.graph_objects as go
+
     from lt_causal.run_plots import GROUP_COLORS
 
     missing = {"overall", "many", "medium", "few"} - set(table.columns)
