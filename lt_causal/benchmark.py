@@ -16,8 +16,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from lt_causal.methods import METHODS, get_method
-from lt_causal.paper_table import PAPER_TABLE2, TABLE2_ROWS, TABLE3_ROWS, _table3_rows, method_label
+from lt_causal.methods import METHODS
+from lt_causal.paper_table import PAPER_TABLE2, TABLE2_ROWS, method_label, paper_accuracy
 
 BENCHMARK_METHODS = tuple(METHODS)
 FAMILIES = {"standard": "one stage", "mixup": "one stage (mixup step)", "bbn": "one stage (two branches)"}
@@ -27,9 +27,8 @@ PAPER_IMAGENET = "paper ImageNet-LT (Table 2)"
 
 def _paper_numbers(method: str, tde: bool) -> tuple:
     """(Table 3 CIFAR-10-LT r=100 overall, Table 2 ImageNet-LT overall) of a system, None if absent."""
-    row3, row2 = TABLE3_ROWS.get((method, tde)), TABLE2_ROWS.get((method, tde))
-    c10 = _table3_rows()[("cifar10-lt", 100)].get(row3) if row3 else None
-    return c10, (PAPER_TABLE2[row2][3] if row2 else None)
+    row2 = TABLE2_ROWS.get((method, tde))
+    return paper_accuracy("cifar10-lt", 100, method, tde), (PAPER_TABLE2[row2][3] if row2 else None)
 
 
 def methods_table() -> pd.DataFrame:
@@ -54,8 +53,6 @@ def benchmark(dataset: str = "mnist-lt", imbalance: float = 100, methods: Sequen
     from lt_causal.settings import default_runs_dir
 
     root = root if root is not None else default_runs_dir() / "benchmark"
-    for m in methods:
-        get_method(m)   # one clear error for an unknown name before anything trains
     return reproduce([dataset], [imbalance], methods, seeds, base=base, root=root, folder=folder,
                      quick=quick, progress=progress, callback=callback)
 
@@ -70,8 +67,7 @@ def benchmark_table(summary: pd.DataFrame) -> pd.DataFrame:
                          f"{sorted(summary['data'].unique())} × {sorted(summary['imbalance'].unique())}")
     out = {}
     for _, r in summary.iterrows():
-        tde = bool(r["alpha"]) and get_method(r["method"]).reports_tde
-        c10, inet = _paper_numbers(r["method"], tde)
+        c10, inet = _paper_numbers(r["method"], r["alpha"] > 0)   # α > 0 only on TDE rows
         out[r["row"]] = {"method": r["method"], "alpha": r["alpha"],
                          **{g: r[f"{g}_mean"] for g in ("overall", "many", "medium", "few")},
                          PAPER_C10: c10, PAPER_IMAGENET: inet}

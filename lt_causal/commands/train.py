@@ -74,7 +74,7 @@ def run(args) -> int:
         out = args.out or str(default_runs_dir() / f"{Path(args.from_run).name}-{args.method}")
         result = decouple(args.from_run, args.method, out)
         print(f"run written to {out}")
-        print_table(result, [0.0])
+        print_table(result, run_alphas(result))
         return 0
     config = config_from_args(args)
     result = train(config)
