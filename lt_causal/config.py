@@ -6,6 +6,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from lt_causal.precision import PRECISIONS
+
 COMPILE_MODES = ("none", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
@@ -49,9 +51,9 @@ class TrainConfig:
     # bookkeeping
     seed: int = 0
     device: str = "auto"                 # auto | cpu | cuda | cuda:N
-    bf16: bool = True                    # bf16 autocast on CUDA
+    precision: str = "auto"              # auto | fp32 | bf16 (lt_causal.precision: auto = bf16 where native)
     # fast path (lt_causal.fast_step): one fused step, fixed batch shape (the ragged last batch of
-    # each epoch is dropped, as DataLoader(drop_last=True)), tensor lr, channels_last on CUDA
+    # each epoch is dropped, as DataLoader(drop_last=True)), tensor lr
     fast: bool = False
     compile_mode: str = "default"        # torch.compile mode of the fast step, or "none"
     cuda_graph: bool = True              # fast on one CUDA device: replay the whole step as a CUDA graph
@@ -74,6 +76,7 @@ class TrainConfig:
             "eval_every": isinstance(self.eval_every, int) and self.eval_every >= 1,
             "num_heads": isinstance(self.num_heads, int) and self.num_heads >= 1,
             "compile_mode": self.compile_mode in COMPILE_MODES,
+            "precision": self.precision in PRECISIONS,
             "crop_padding": isinstance(self.crop_padding, int) and not isinstance(self.crop_padding, bool)
             and self.crop_padding >= 0,
             "checkpoint_every": isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1,
@@ -88,7 +91,8 @@ class TrainConfig:
             checks["direction_mu"] = 0 <= self.direction_mu < 1
         for name, ok in checks.items():
             if not ok:
-                hint = f" (choose one of {', '.join(COMPILE_MODES)})" if name == "compile_mode" else ""
+                choices = {"compile_mode": COMPILE_MODES, "precision": PRECISIONS}.get(name)
+                hint = f" (choose one of {', '.join(choices)})" if choices else ""
                 raise ValueError(f"invalid TrainConfig.{name} = {getattr(self, name)!r}{hint}")
         if self.fast and self.compile_mode == "reduce-overhead" and self.cuda_graph:
             raise ValueError("compile_mode 'reduce-overhead' captures CUDA graphs itself: "

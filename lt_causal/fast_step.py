@@ -13,7 +13,8 @@ What makes it fast on a GPU:
 - ``torch.compile`` (``compile_mode``) fuses the forward/backward and the optimizer's foreach ops;
 - on one CUDA device the whole step is captured once as a CUDA graph (``cuda_graph``) after a
   few eager warm-up steps, and then replayed: one launch per step instead of hundreds;
-- bf16 autocast and channels_last on CUDA; the batch shape is fixed, so the ragged last batch
+- the precision of ``config.precision`` (bf16 autocast and channels_last where the hardware
+  has native bf16, :mod:`lt_causal.precision`); the batch shape is fixed, so the ragged last batch
   of each epoch is dropped (``DataLoader(drop_last=True)``): every epoch trains on
   ``batch_size * (N // batch_size)`` images, a different random subset each epoch.
 
@@ -23,11 +24,12 @@ so checkpoints keep torch's format and plain and fast runs resume each other's f
 """
 from __future__ import annotations
 
-import contextlib
 import shutil
 
 import torch
 from torch import nn
+
+from lt_causal.precision import autocast, memory_format
 
 WARMUP_STEPS = 3   # eager steps on a side stream before the CUDA graph is captured
 
@@ -61,7 +63,9 @@ def apply_crop_flip(x: torch.Tensor, oy: torch.Tensor, ox: torch.Tensor, u: torc
 
 
 class TrainNet(nn.Module):
-    """backbone + head → (features, logits): the module that DDP wraps and the step calls."""
+    """backbone + head → (features, logits): the module that DDP wraps and the step calls.
+    The head (a few hundred multiply-adds per image, with norms and cosines) always computes in
+    float32, also under bf16 autocast: its normalised logits are the paper's formula exactly."""
 
     def __init__(self, backbone: nn.Module, head: nn.Module):
         super().__init__()
@@ -69,7 +73,8 @@ class TrainNet(nn.Module):
 
     def forward(self, x: torch.Tensor):
         feats = self.backbone(x)
-        return feats, self.head(feats)
+        with torch.autocast(feats.device.type, enabled=False):
+            return feats, self.head(feats.float())
 
 
 def sgd_foreach_(params, grads, bufs, lr, momentum: float, weight_decay: float) -> None:
@@ -155,18 +160,15 @@ class FastStep:
         self.loss_sum.zero_()
         self.correct.zero_()
 
-    def _autocast(self):
-        if self.cuda and self.config.bf16:   # no weight-cast cache: required inside a CUDA graph
-            return torch.autocast("cuda", dtype=torch.bfloat16, cache_enabled=False)
-        return contextlib.nullcontext()
+    def _autocast(self):   # no weight-cast cache: required inside a CUDA graph
+        return autocast(self.ctx.device, self.config.precision, cache_enabled=False)
 
     def _forward(self, idx, oy, ox, u):
         xb = self.x[idx]
         if oy is not None:
             xb = apply_crop_flip(xb, oy, ox, u, self.config.crop_padding)
         xb = xb.float().div_(255.0).sub_(self.mean).div_(self.std)   # = augment.normalize
-        if self.cuda:
-            xb = xb.contiguous(memory_format=torch.channels_last)
+        xb = xb.contiguous(memory_format=memory_format(self.ctx.device, self.config.precision))
         yb = self.y[idx]
         with self._autocast():
             feats, logits = self.net(xb)

@@ -12,7 +12,6 @@ Usage (minGPT style: the notebook, not the library, decides how to show progress
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import time
@@ -34,6 +33,7 @@ from lt_causal.fast_step import FastStep, TrainNet, apply_crop_flip, check_fast_
 from lt_causal.losses import build_loss
 from lt_causal.methods import METHODS, get_method
 from lt_causal.mixup import mixup_batch, sample_lambda
+from lt_causal.precision import autocast, memory_format, resolve_precision
 from lt_causal.model import LTModel, build_model
 from lt_causal.runs import FEATURES, TrainedRun, load_run, run_from_model
 from lt_causal.samplers import ClassAwareSampler
@@ -54,27 +54,24 @@ def make_model(config: TrainConfig, data: LTDataset) -> LTModel:
 
 @torch.no_grad()
 def extract_features(model: LTModel, x_uint8: torch.Tensor, mean, std, batch_size: int = 1024,
-                     bf16: bool = True) -> torch.Tensor:
-    """Backbone features (float32, on CPU) of uint8 images, in eval mode."""
+                     precision: str = "auto") -> torch.Tensor:
+    """Backbone features (float32, on CPU) of uint8 images, in eval mode, at ``precision``
+    (:mod:`lt_causal.precision`)."""
     model.eval()
     device = next(model.parameters()).device
+    precision = resolve_precision(precision, device)
+    layout = memory_format(device, precision)
     out = []
     for i in range(0, len(x_uint8), batch_size):
         xb = normalize(x_uint8[i:i + batch_size].to(device, non_blocking=True), mean, std)
-        with _autocast(device, bf16):
-            out.append(model.backbone(xb).float().cpu())
+        with autocast(device, precision):
+            out.append(model.backbone(xb.contiguous(memory_format=layout)).float().cpu())
     return torch.cat(out)
-
-
-def _autocast(device: torch.device, bf16: bool):
-    if device.type == "cuda" and bf16:
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
 
 
 def evaluate_accuracy(model, test_x, data, config) -> float:
     """Top-1 test accuracy (%) at α = 0 of a model in training."""
-    feats = extract_features(model, test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+    feats = extract_features(model, test_x, data.mean, data.std, config.eval_batch_size, config.precision)
     device = next(model.parameters()).device
     with torch.no_grad():
         pred = model.head(feats.to(device)).argmax(1).cpu()
@@ -82,7 +79,7 @@ def evaluate_accuracy(model, test_x, data, config) -> float:
 
 
 # Fields that never change what a run computes (``alpha`` only picks the reported TDE strength);
-# ``fast`` and ``bf16`` change the numerics of the remaining epochs, so they matter until a run ends.
+# ``fast`` and ``precision`` change the numerics of the remaining epochs, so they matter until a run ends.
 RUNTIME_ONLY = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
                 "compile_mode", "cuda_graph", "checkpoint_every", "alpha"}
 
@@ -92,9 +89,10 @@ def check_run_config(run_dir, config: TrainConfig, finished: bool = False) -> No
     run_dir = Path(run_dir)
     if not (run_dir / CONFIG).is_file():
         return
-    ignore = RUNTIME_ONLY | ({"fast", "bf16"} if finished else set())
+    ignore = RUNTIME_ONLY | ({"fast", "precision"} if finished else set())
     saved = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text())).to_dict()
-    mine = config.to_dict()
+    mine = config.to_dict()   # a run folder records the precision that "auto" resolved to
+    mine["precision"] = resolve_precision(config.precision, resolve_device(config.device))
     diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ignore and saved.get(k) != v}
     if diff:
         detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
@@ -128,13 +126,12 @@ def _forward_batch(net, model, loss_fn, xb, yb, config, spec, num_classes, gen, 
     """(loss, features, number of correct predictions) of one batch under the method's step:
     ``standard``, ``mixup`` (soft targets, accuracy against the dominant label) or ``bbn``
     (``extra`` = the reversed-sampler batch and the cumulative weight l)."""
-    if xb.is_cuda:
-        xb = xb.contiguous(memory_format=torch.channels_last)
+    layout = memory_format(xb.device, config.precision)
+    xb = xb.contiguous(memory_format=layout)
     if spec.step == "bbn":
         xr, yr, l = extra
-        if xr.is_cuda:
-            xr = xr.contiguous(memory_format=torch.channels_last)
-        with _autocast(xb.device, config.bf16):
+        xr = xr.contiguous(memory_format=layout)
+        with autocast(xb.device, config.precision):
             feats, logits = bilateral_forward(model.backbone, model.head, xb, xr, l)
         pred = logits.detach().argmax(1)
         correct = l * (pred == yb).sum() + (1 - l) * (pred == yr).sum()
@@ -145,7 +142,7 @@ def _forward_batch(net, model, loss_fn, xb, yb, config, spec, num_classes, gen, 
         perm = torch.randperm(len(yb), generator=gen).to(yb.device)
         xb, target = mixup_batch(xb, yb, num_classes, lam, perm)
         yb = yb if lam >= 0.5 else yb[perm]
-    with _autocast(xb.device, config.bf16):
+    with autocast(xb.device, config.precision):
         feats, logits = net(xb)
     return loss_fn(logits, target), feats, (logits.detach().argmax(1) == yb).sum()
 
@@ -183,6 +180,7 @@ def train(config: TrainConfig, data: LTDataset | None = None,
 
     check_method_setup(config, launched_world_size() > 1)
     ctx = setup(config.device)
+    config = dataclasses.replace(config, precision=resolve_precision(config.precision, ctx.device))
     try:
         return _train(config, data, callback, progress, resume, ctx)
     finally:
@@ -200,9 +198,7 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
     write = run_dir is not None and ctx.is_main
 
     torch.manual_seed(config.seed)
-    model = make_model(config, data).to(device)
-    if device.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
+    model = make_model(config, data).to(device).to(memory_format=memory_format(device, config.precision))
     opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                           weight_decay=config.weight_decay)
     spec = get_method(config.method)
@@ -315,10 +311,10 @@ def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: li
     spec = get_method(config.method)
     device = next(model.parameters()).device
     if spec.stage2 is not None:
-        train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+        train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.precision)
         model.head = second_stage(spec.stage2, model.head, train_feats.to(device), data.train_y.to(device),
                                   data.train_counts, config, progress=progress)
-    feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.bf16)
+    feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.precision)
     run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history),
                          Path(run_dir) if run_dir is not None else None)
     if run_dir is not None:

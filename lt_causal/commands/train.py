@@ -6,6 +6,7 @@ from pathlib import Path
 
 from lt_causal.config import COMPILE_MODES, recipe
 from lt_causal.methods import METHODS
+from lt_causal.precision import PRECISIONS
 from lt_causal.settings import default_runs_dir, quick_mode
 
 DATASETS = ("mnist-lt", "cifar10-lt", "cifar100-lt", "folder")
@@ -33,6 +34,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--eval-every", type=int)
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="auto (default): bf16 autocast + channels_last where the GPU or CPU has native bf16, else fp32")
     p.add_argument("--fast", action="store_true",
                    help="fast path: fused step, torch.compile, whole-step CUDA graph (see lt_causal.fast_step)")
     p.add_argument("--compile-mode", choices=COMPILE_MODES, help="torch.compile mode of --fast (default: default)")
@@ -52,7 +55,7 @@ def config_from_args(args):
         "arch": args.arch, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
         "weight_decay": args.weight_decay, "warmup_epochs": args.warmup_epochs, "alpha": args.alpha, "direction_mu": args.direction_mu,
         "eval_every": args.eval_every, "data_root": args.data_root, "folder_root": args.folder,
-        "compile_mode": args.compile_mode, "cuda_graph": args.cuda_graph, "checkpoint_every": args.checkpoint_every,
+        "compile_mode": args.compile_mode, "precision": args.precision, "cuda_graph": args.cuda_graph, "checkpoint_every": args.checkpoint_every,
     }.items() if v is not None}
     if args.dataset == "folder" and not args.folder:
         raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")
