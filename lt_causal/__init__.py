@@ -36,9 +36,11 @@ from lt_causal.decoupling import (class_means, learn_weight_scaling, logit_adjus
                                   retrain_classifier, second_stage, tau_norm_head)
 from lt_causal.model import LTModel, build_model
 from lt_causal.config import TrainConfig, lr_at, recipe
+from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
 from lt_causal.trainer import decouple, extract_features, resolve_device, train, train_or_load
 from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
+from lt_causal.pretrained import classify, list_pretrained, load_pretrained, pretrained_model
 from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
 from lt_causal.posthoc import logit_adjustment, tau_norm_logits, tau_normalize
 from lt_causal.comparison import knob_comparison, knob_models, weight_norms
@@ -53,7 +55,7 @@ from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure,
 from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
 
 # full training, reproduction of Table 3 (notebook 05)
-from lt_causal.device_info import DeviceInfo, describe_device, fast_path_available
+from lt_causal.device_info import DeviceInfo, describe_device, measure_epoch_seconds
 from lt_causal.paper_table import PAPER_TABLE2, PAPER_TABLE3, paper_accuracy, paper_table2, paper_table3, run_vs_paper
 from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown, summarize,
                                  table_from_runs)

@@ -1,24 +1,52 @@
-"""Which accelerator will train the model, said in one sentence (notebook 05, first cell).
+"""Which device will train the model and what the paper's recipe costs on it, said in a few
+sentences (notebook 05, first cells).
 
-    info = describe_device()          # e.g. DeviceInfo(cuda:0: NVIDIA H100 80GB HBM3, 79.1 GiB, bf16)
-    info.message                      # what that means for the paper's 200-epoch CIFAR recipe
-    fast_path_available()             # does this lt_causal's TrainConfig have the fast GPU path?
+    info = describe_device()              # e.g. DeviceInfo(cuda:0: NVIDIA H100 80GB HBM3, 79.1 GiB, bf16)
+    info.message                          # what that means for the paper's 200-epoch CIFAR recipe
+    cost = measure_epoch_seconds(config)  # seconds per epoch here, measured on a few real steps
 
-Nothing here trains or prints; the notebook shows ``info`` (it renders as Markdown).
+Nothing here prints; the notebook shows ``info`` (it renders as Markdown).
 """
 from __future__ import annotations
 
-import dataclasses
+import os
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
+from lt_causal.precision import resolve_precision
+
 CPU_MESSAGE = (
-    "No CUDA GPU found: training runs on the CPU. That is fine for quick mode and for MNIST-LT, "
-    "but the paper's CIFAR recipe (ResNet-32, 200 epochs) would take many hours "
-    "on a CPU. For real CIFAR-LT numbers run this notebook (or `python -m lt_causal reproduce`) "
-    "on a machine with an NVIDIA GPU, or shorten the schedule with fewer epochs and expect "
-    "lower accuracy than the paper.")
+    "No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT "
+    "train here in seconds to minutes; the paper's CIFAR recipe (ResNet-32, 200 epochs) takes "
+    "one to several hours on a laptop CPU (`measure_epoch_seconds` measures it on this machine). "
+    "The shipped run `pretrained:cifar10-lt-r100-deconfound` (`python -m lt_causal pretrained`) "
+    "is that recipe, trained by this package on a 2-core CPU: explore it instead of waiting.")
+
+
+def cpu_name() -> str:
+    """The CPU model and its core count, e.g. 'AMD EPYC, 2 cores'."""
+    name = "CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        import platform
+        name = platform.processor() or platform.machine() or name
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{name}, {cores} cores"
+
+
+def machine_name(device="cpu") -> str:
+    """The GPU's name on CUDA, else :func:`cpu_name` (provenance of runs and benchmarks)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device.index if device.index is not None else 0)
+    return cpu_name()
 
 
 @dataclass(frozen=True)
@@ -27,11 +55,10 @@ class DeviceInfo:
 
     device: str                   # "cuda:0" or "cpu"
     kind: str                     # "cuda" | "cpu"
-    name: str                     # GPU model, or "CPU"
+    name: str                     # GPU model, or the CPU model and its cores
     memory_gib: float | None      # total GPU memory
     gpu_count: int                # CUDA devices visible to this process
-    bf16: bool                    # bf16 autocast supported (the trainer uses it on CUDA)
-    fast_path: bool               # TrainConfig has the fast GPU path and a GPU is present
+    bf16: bool                    # the device computes bf16 natively (precision "auto" uses it)
     torch_version: str
     message: str
 
@@ -39,10 +66,15 @@ class DeviceInfo:
     def has_gpu(self) -> bool:
         return self.kind == "cuda"
 
+    @property
+    def precision(self) -> str:
+        """What ``precision="auto"`` trains in here."""
+        return "bf16" if self.bf16 else "fp32"
+
     def __repr__(self) -> str:
-        if not self.has_gpu:
-            return f"DeviceInfo(cpu, torch {self.torch_version}, no CUDA GPU)"
         extra = ", bf16" if self.bf16 else ""
+        if not self.has_gpu:
+            return f"DeviceInfo(cpu: {self.name}, torch {self.torch_version}, no CUDA GPU{extra})"
         return f"DeviceInfo({self.device}: {self.name}, {self.memory_gib:.1f} GiB{extra})"
 
     def _repr_markdown_(self) -> str:
@@ -50,32 +82,65 @@ class DeviceInfo:
         return f"{icon} **{self.name}** (`{self.device}`, torch {self.torch_version}) — {self.message}"
 
 
-def fast_path_available() -> bool:
-    """True when :class:`~lt_causal.config.TrainConfig` has a ``fast`` field (the GPU fast path)."""
-    from lt_causal.config import TrainConfig
-
-    return "fast" in {f.name for f in dataclasses.fields(TrainConfig)}
-
-
 def describe_device(device: str = "auto") -> DeviceInfo:
     """Resolve ``device`` as the trainer does (``auto`` → CUDA when present) and describe it;
     an unknown or unavailable device raises one ValueError."""
-    from lt_causal.trainer import resolve_device
+    from lt_causal.distributed import resolve_device
 
     dev = resolve_device(device)
     version = torch.__version__.split("+")[0]
+    bf16 = resolve_precision("auto", dev) == "bf16"
     if dev.type != "cuda":
-        return DeviceInfo(str(dev), dev.type, "CPU", None, 0, False, False, version, CPU_MESSAGE)
+        message = CPU_MESSAGE.format(cpu=cpu_name(), precision="bf16 (native on this CPU)" if bf16 else "fp32")
+        return DeviceInfo(str(dev), dev.type, cpu_name(), None, 0, bf16, version, message)
     index = dev.index if dev.index is not None else torch.cuda.current_device()
     props = torch.cuda.get_device_properties(index)
     memory = props.total_memory / 2**30
-    bf16 = bool(torch.cuda.is_bf16_supported())
-    fast = fast_path_available()
-    how = ("the fast path (TrainConfig.fast: compiled training step on GPU-resident data) is "
-           "available; notebook 05 and `reproduce --fast` use it" if fast
-           else "this version has only the plain training path (no TrainConfig.fast)")
     message = (f"CUDA GPU found: {torch.cuda.get_device_name(index)} with {memory:.1f} GiB; "
-               f"training uses {'bf16 autocast' if bf16 else 'fp32'}, and {how}. The paper's "
-               "200-epoch CIFAR recipe is practical here.")
+               f"training uses {'bf16 autocast' if bf16 else 'fp32'} and the fast path "
+               "(TrainConfig.fast: compiled training step on GPU-resident data; notebook 05 and "
+               "`reproduce --fast` use it). The paper's 200-epoch CIFAR recipe is practical here.")
     return DeviceInfo(f"cuda:{index}", "cuda", torch.cuda.get_device_name(index), memory,
-                      torch.cuda.device_count(), bf16, fast, version, message)
+                      torch.cuda.device_count(), bf16, version, message)
+
+
+def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 3) -> dict:
+    """Seconds per epoch of ``config`` on this machine, measured: ``steps`` real training steps
+    (after one warm-up step) of its model at its batch size and precision, on random images of
+    the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100, 12,406).
+    Returns {seconds_per_step, seconds_per_epoch, hours_for_recipe, precision, device}."""
+    from lt_causal.distributed import resolve_device
+    from lt_causal.fast_step import TrainNet
+    from lt_causal.model import build_model
+    from lt_causal.precision import autocast, memory_format
+
+    device = resolve_device(config.device)
+    precision = resolve_precision(config.precision, device)
+    channels, size = (1, 28) if config.arch == "small-cnn" else (3, 32)
+    classes = 100 if config.dataset == "cifar100-lt" else 10
+    n = train_images or 12406
+    model = build_model(config.method, config.arch, channels, classes, mu=config.mu,
+                        num_heads=config.num_heads, tau=config.tau, gamma=config.gamma).to(device)
+    layout = memory_format(device, precision)
+    model = model.to(memory_format=layout)
+    net = TrainNet(model.backbone, model.head)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=config.momentum)
+    x = torch.randn(config.batch_size, channels, size, size, device=device).contiguous(memory_format=layout)
+    y = torch.randint(0, classes, (config.batch_size,), device=device)
+    times = []
+    for _ in range(steps + 1):
+        t0 = time.perf_counter()
+        with autocast(device, precision):
+            _, logits = net(x)
+        loss = torch.nn.functional.cross_entropy(logits, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - t0)
+    per_step = sum(times[1:]) / steps
+    per_epoch = per_step * n / config.batch_size
+    return {"seconds_per_step": per_step, "seconds_per_epoch": per_epoch,
+            "hours_for_recipe": per_epoch * config.epochs / 3600, "precision": precision,
+            "device": str(device)}

@@ -239,7 +239,7 @@ def notebook05_config(dataset: str = "cifar10-lt", imbalance: float = 100, metho
     """The configuration notebook 05 trains: the paper's recipe for ``dataset`` (200 epochs unless
     ``epochs``), the fast GPU path when available; in quick mode a 2-epoch MNIST-LT stand-in
     (CIFAR cannot be downloaded in tests), whatever ``dataset`` says."""
-    from lt_causal.device_info import describe_device, fast_path_available
+    from lt_causal.device_info import describe_device
 
     if dataset not in DATASETS:
         raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
@@ -257,7 +257,7 @@ def notebook05_config(dataset: str = "cifar10-lt", imbalance: float = 100, metho
             extra["arch"] = "resnet32"
         if dataset == "folder":
             extra["folder_root"] = str(folder)
-        if fast_path_available() and describe_device().has_gpu:
+        if describe_device().has_gpu:
             extra["fast"] = True
         c = recipe(dataset, imbalance=imbalance, method=method, seed=seed, **extra)
         tag = f"folder-{Path(folder).name}" if dataset == "folder" else dataset

@@ -35,6 +35,7 @@ class TrainedRun:
     direction: torch.Tensor
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     path: Path | None = None
+    name: str | None = None        # "pretrained:<name>" for a shipped run (lt_causal.pretrained)
 
     def __post_init__(self):
         self.head.eval()
@@ -42,7 +43,7 @@ class TrainedRun:
             self._logits, self._correction = self.head.components(self.test_features, self.direction)
 
     def __repr__(self) -> str:
-        where = f" at {self.path}" if self.path else ""
+        where = f" at {self.path}" if self.path else (f" ({self.name})" if self.name else "")
         return (f"TrainedRun({self.method} on {self.dataset}, {len(self.classes)} classes, "
                 f"{len(self.test_labels)} test images{where})")
 
@@ -133,14 +134,20 @@ def run_from_model(model, test_features, data, config: dict, history: pd.DataFra
 
 
 def load_run(path) -> TrainedRun:
-    """Load a run directory written by :func:`lt_causal.train` or ``python -m lt_causal train``."""
+    """Load a run directory written by :func:`lt_causal.train` or ``python -m lt_causal train``,
+    or a shipped run ``"pretrained:<name>"`` (:mod:`lt_causal.pretrained`)."""
+    from lt_causal.pretrained import is_pretrained, load_pretrained
+
+    if is_pretrained(path):
+        return load_pretrained(path)
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"run directory not found: {path}")
     if not (path / FEATURES).is_file():
         raise FileNotFoundError(f"{path} has no {FEATURES}: the run has not finished training "
                                 "(run the same train command again to resume it)")
-    blob = load_checkpoint(path / FEATURES)
+    blob = load_checkpoint(path / FEATURES, keys=("test_features", "test_labels", "head", "head_kind",
+                                                  "head_hparams", "direction", "train_counts", "classes"))
     config = json.loads((path / "config.json").read_text()) if (path / "config.json").is_file() else {}
     feats = blob["test_features"]
     head = build_head(blob["head_kind"], feats.shape[1], len(blob["classes"]), **blob["head_hparams"])

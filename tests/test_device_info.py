@@ -5,13 +5,14 @@ import pytest
 import torch
 
 import lt_causal.device_info as di
-from lt_causal.device_info import describe_device, fast_path_available
+from lt_causal.device_info import describe_device, measure_epoch_seconds
 
 
 def test_cpu_is_described_with_a_clear_message():
     info = describe_device("cpu")
-    assert (info.device, info.kind, info.has_gpu, info.memory_gib, info.fast_path) == ("cpu", "cpu", False, None, False)
+    assert (info.device, info.kind, info.has_gpu, info.memory_gib) == ("cpu", "cpu", False, None)
     assert "No CUDA GPU" in info.message and "200 epochs" in info.message
+    assert "pretrained:cifar10-lt-r100-deconfound" in info.message and info.precision in info.message
     assert "no CUDA GPU" in repr(info)
     assert info.message in info._repr_markdown_()
 
@@ -32,18 +33,25 @@ def test_simulated_gpu(monkeypatch):
     info = describe_device("auto")
     assert (info.device, info.name, info.has_gpu, info.bf16) == ("cuda:0", "NVIDIA H200", True, True)
     assert info.memory_gib == pytest.approx(141.0)
-    assert info.fast_path == fast_path_available()
     assert "NVIDIA H200" in info.message and "141.0 GiB" in info.message and "bf16" in info.message
     assert repr(info) == "DeviceInfo(cuda:0: NVIDIA H200, 141.0 GiB, bf16)"
 
 
-def test_fast_path_follows_train_config_fields():
-    import dataclasses
+@pytest.mark.parametrize("native", [True, False])
+def test_cpu_precision_follows_native_bf16(monkeypatch, native):
+    monkeypatch.setattr("lt_causal.precision.cpu_has_native_bf16", lambda *a: native)
+    info = describe_device("cpu")
+    assert info.bf16 is native and info.precision == ("bf16" if native else "fp32")
+    assert ("bf16" in info.message) is native
 
-    from lt_causal.config import TrainConfig
 
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    assert fast_path_available() == ("fast" in names)
+def test_measure_epoch_seconds_scales_steps_to_the_epoch():
+    from lt_causal.config import recipe
+
+    cost = measure_epoch_seconds(recipe("mnist-lt", device="cpu", precision="fp32"), train_images=640, steps=1)
+    assert cost["seconds_per_epoch"] == pytest.approx(cost["seconds_per_step"] * 640 / 64)
+    assert cost["hours_for_recipe"] == pytest.approx(cost["seconds_per_epoch"] * 30 / 3600)
+    assert (cost["precision"], cost["device"]) == ("fp32", "cpu")
 
 
 @pytest.mark.parametrize("device,match", [("tpu", "unknown device 'tpu'"),
@@ -55,4 +63,4 @@ def test_bad_device_is_one_value_error(monkeypatch, device, match):
 
 
 def test_message_constant_is_used_on_cpu():
-    assert describe_device("cpu").message == di.CPU_MESSAGE
+    assert describe_device("cpu").message.startswith(di.CPU_MESSAGE.split("(")[0])

@@ -7,10 +7,14 @@ device-resident trainer and the fast path, measured in one process on the same d
 Pipelines (``--pipelines``, comma-separated, run in that order):
 
 - ``official``: per-image PIL transforms, DataLoader workers, fp32 eager (lt_causal.official_pipeline)
-- ``plain``: ``lt_causal.train``: data on the device, batched augmentation, eager step (bf16 on CUDA)
-- ``fast[:MODE][+graph]``: ``train`` with ``fast=True``, ``compile_mode=MODE`` (default: ``default``
-  on CUDA, ``none`` on CPU) and, with ``+graph``, the whole step replayed as one CUDA graph
-  (``fast`` alone: ``fast:default+graph`` on CUDA, ``fast:none`` on CPU)
+- ``plain[@PREC]``: ``lt_causal.train``: data on the device, batched augmentation, eager step
+- ``fast[:MODE][+graph][@PREC]``: ``train`` with ``fast=True``, ``compile_mode=MODE`` (default:
+  ``default`` on CUDA, ``none`` on a CPU, where compiling takes about a minute and saves ~10 %
+  per epoch: it pays for long runs only) and, with ``+graph``, the whole step replayed as one
+  CUDA graph (``fast`` alone: ``fast:default+graph`` on CUDA, ``fast:none`` on a CPU)
+
+``@PREC`` is ``fp32``, ``bf16`` or ``auto`` (the default, :mod:`lt_causal.precision`: bf16 where
+the GPU or CPU computes it natively), so ``plain@fp32,plain`` measures what bf16 buys.
 
 The first epoch includes DataLoader start-up, compilation and CUDA-graph capture; ``s/epoch`` is
 the mean of the later epochs and ``warm-up s`` the first epoch's excess over it. A pipeline that
@@ -20,12 +24,12 @@ the machine (see benchmarks/README.md).
 from __future__ import annotations
 
 import json
-import platform
 import traceback
 
 from lt_causal.commands.train import DATASETS
 from lt_causal.config import COMPILE_MODES
 from lt_causal.methods import METHODS
+from lt_causal.precision import PRECISIONS
 
 
 def register(sub) -> None:
@@ -43,7 +47,8 @@ def register(sub) -> None:
     p.add_argument("--epochs", type=int, default=3, help="epochs per pipeline (default 3)")
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--workers", type=int, help="DataLoader workers of `official` (default min(12, CPUs))")
-    p.add_argument("--pipelines", default="official,plain,fast", help="default: official,plain,fast")
+    p.add_argument("--pipelines", default="official,plain@fp32,plain,fast",
+                   help="default: official,plain@fp32,plain,fast")
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
@@ -51,21 +56,28 @@ def register(sub) -> None:
 
 
 def parse_pipeline(spec: str, cuda: bool) -> dict:
-    """``official`` / ``plain`` / ``fast[:MODE][+graph]`` → {name, kind, compile_mode, cuda_graph}."""
+    """``official`` / ``plain[@PREC]`` / ``fast[:MODE][+graph][@PREC]`` →
+    {name, kind, precision, compile_mode, cuda_graph}."""
     spec = spec.strip()
-    if spec in ("official", "plain"):
-        return {"name": spec, "kind": spec}
-    if spec == "fast":
-        spec = "fast:default+graph" if cuda else "fast:none"
-    head, _, mode = spec.partition(":")
+    body, _, precision = spec.partition("@")
+    usage = (f"unknown pipeline {spec!r}; use official, plain[@PREC] or fast[:MODE][+graph][@PREC] with "
+             f"MODE one of {', '.join(COMPILE_MODES)} and PREC one of {', '.join(PRECISIONS)}")
+    if "@" in spec and (precision not in PRECISIONS or body == "official"):
+        raise ValueError(usage)
+    precision = precision or "auto"
+    if body in ("official", "plain"):
+        return {"name": spec, "kind": body, "precision": "fp32" if body == "official" else precision}
+    if body == "fast":
+        body = "fast:default+graph" if cuda else "fast:none"
+        spec = body + (spec[len("fast"):])
+    head, _, mode = body.partition(":")
     graph = mode.endswith("+graph")
     mode = mode[:-len("+graph")] if graph else (mode or ("default" if cuda else "none"))
     if head != "fast" or mode not in COMPILE_MODES:
-        raise ValueError(f"unknown pipeline {spec!r}; use official, plain or fast[:MODE][+graph] "
-                         f"with MODE one of {', '.join(COMPILE_MODES)}")
+        raise ValueError(usage)
     if graph and not cuda:
         raise ValueError(f"pipeline {spec!r}: +graph needs a CUDA device")
-    return {"name": spec, "kind": "fast", "compile_mode": mode, "cuda_graph": graph}
+    return {"name": spec, "kind": "fast", "precision": precision, "compile_mode": mode, "cuda_graph": graph}
 
 
 def _number(text: str) -> float:
@@ -94,8 +106,9 @@ def run_pipeline(p: dict, config, data, workers) -> dict:
         model, history = train_official(config, data, workers)
         acc = evaluate_accuracy(model, data.test_x, data, config)
     else:
-        extra = {} if p["kind"] == "plain" else {
-            "fast": True, "compile_mode": p["compile_mode"], "cuda_graph": p["cuda_graph"]}
+        extra = {"precision": p["precision"]} if p["kind"] == "plain" else {
+            "fast": True, "precision": p["precision"], "compile_mode": p["compile_mode"],
+            "cuda_graph": p["cuda_graph"]}
         run = train(dataclasses.replace(config, **extra), data=data, progress=False)
         history = run.history.to_dict("records")
         acc = history[-1]["test_acc"]
@@ -127,6 +140,7 @@ def run(args) -> int:
 
     from lt_causal.config import recipe
     from lt_causal.datasets import load_dataset
+    from lt_causal.device_info import machine_name
     from lt_causal.distributed import resolve_device
     from lt_causal.official_pipeline import default_workers
 
@@ -147,7 +161,7 @@ def run(args) -> int:
                     data_root=args.data_root, folder_root=args.folder, out=None, **overrides)
     n, B = len(data.train_y), config.batch_size
     name = f"{args.dataset} {args.folder}" if args.folder else args.dataset
-    gpu = torch.cuda.get_device_name(device) if cuda else platform.processor() or platform.machine()
+    gpu = machine_name(device)
     header = [f"data: {name}, imbalance {data.imbalance:g}: {n} train images "
               f"{'x'.join(map(str, data.train_x.shape[1:]))}, {data.num_classes} classes",
               f"model: {config.arch}, {config.method}, batch {B} ({n // B} full batches/epoch), "

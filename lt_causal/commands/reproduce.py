@@ -43,18 +43,12 @@ def register(sub) -> None:
 
 def base_from_args(args) -> dict:
     """TrainConfig overrides shared by every run of the grid."""
-    from lt_causal.device_info import fast_path_available
-
     base = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                               "warmup_epochs": args.warmup_epochs, "eval_every": args.eval_every,
                               "alpha": args.alpha, "data_root": args.data_root}.items() if v is not None}
     base["device"] = args.device
     if args.fast:
-        if fast_path_available():
-            base["fast"] = True
-        else:
-            print("note: this lt_causal has no fast path (TrainConfig.fast); training with the plain path",
-                  file=sys.stderr)
+        base["fast"] = True
     return base
 
 
