@@ -50,18 +50,18 @@ from lt_causal.momentum_toy import MomentumToy, Trajectory, head_drift, make_toy
 from lt_causal.momentum_analysis import (accuracy_by_mu, cached_run, class_direction_cosines, decompose,
                                          decomposition_table, feature_magnitude_per_class, momentum_grid,
                                          relative_accuracy_change)
-from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,
+from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure, magnitude_figures,
                                       momentum_causal_graph, relative_change_figure, toy_paths_figure)
 from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
 
 # full training, reproduction of Table 3 (notebook 05)
-from lt_causal.device_info import DeviceInfo, describe_device, measure_epoch_seconds
+from lt_causal.device_info import DeviceInfo, TrainingCost, describe_device, measure_epoch_seconds
 from lt_causal.paper_table import PAPER_TABLE2, PAPER_TABLE3, paper_accuracy, paper_table2, paper_table3, run_vs_paper
 from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown, summarize,
                                  table_from_runs)
 
 # notebook helpers: live training, plots, widgets
-from lt_causal.live_training import LiveHistory, notebook_configs, notebook_run, train_live
+from lt_causal.live_training import LiveHistory, explore_run, full_runs, notebook05_run, notebook_configs, notebook_run, train_live
 from lt_causal.run_plots import (accuracy_bars_figure, history_figure, knob_curve_figure, per_class_figure,
                                  tradeoff_figure)
 from lt_causal.causal_norm_plots import causal_norm_picture, class_counts_figure

@@ -28,7 +28,9 @@ def causal_norm_picture(gammas=(1 / 32, 0.25, 1.0), tau: float = 16.0):
 
 
 def class_counts_figure(data, ax=None):
-    """Training images per class, head → tail, with the many/medium/few thresholds."""
+    """Training images per class, head → tail, with the many/medium/few thresholds
+    (``data``: an :class:`~lt_causal.datasets.LTDataset` or a run, anything with ``classes`` and
+    ``train_counts``)."""
     from lt_causal.profiles import shot_groups
     from lt_causal.run_plots import GROUP_COLORS
 
@@ -42,5 +44,5 @@ def class_counts_figure(data, ax=None):
     ax.set_xticks(range(len(data.classes)))
     ax.set_xticklabels(data.classes, rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
     ax.set(xlabel="class (head → tail)", ylabel="training images (log scale)",
-           title=f"{data.name}: many (>100, blue), medium (20–100, orange), few (<20, red)")
+           title=f"{getattr(data, 'name', None) or data.dataset}: many (>100, blue), medium (20–100, orange), few (<20, red)")
     return ax.figure

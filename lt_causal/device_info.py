@@ -104,11 +104,33 @@ def describe_device(device: str = "auto") -> DeviceInfo:
                       torch.cuda.device_count(), bf16, version, message)
 
 
-def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 3) -> dict:
+@dataclass(frozen=True)
+class TrainingCost:
+    """What training a configuration costs on this machine, measured (renders as Markdown)."""
+
+    seconds_per_step: float
+    seconds_per_epoch: float
+    epochs: int
+    train_images: int
+    precision: str
+    device: str
+    machine: str
+
+    @property
+    def hours_for_recipe(self) -> float:
+        return self.seconds_per_epoch * self.epochs / 3600
+
+    def _repr_markdown_(self) -> str:
+        return (f"⏱️ Measured here ({self.machine}, `{self.device}`, {self.precision}): "
+                f"**{self.seconds_per_epoch:.0f} s per epoch** of {self.train_images:,} images, so "
+                f"**about {self.hours_for_recipe:.1f} h for {self.epochs} epochs** (a machine busy "
+                "with other work is slower).")
+
+
+def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 3) -> TrainingCost:
     """Seconds per epoch of ``config`` on this machine, measured: ``steps`` real training steps
     (after one warm-up step) of its model at its batch size and precision, on random images of
-    the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100, 12,406).
-    Returns {seconds_per_step, seconds_per_epoch, hours_for_recipe, precision, device}."""
+    the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100, 12,406)."""
     from lt_causal.distributed import resolve_device
     from lt_causal.fast_step import TrainNet
     from lt_causal.model import build_model
@@ -141,6 +163,4 @@ def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 
         times.append(time.perf_counter() - t0)
     per_step = sum(times[1:]) / steps
     per_epoch = per_step * n / config.batch_size
-    return {"seconds_per_step": per_step, "seconds_per_epoch": per_epoch,
-            "hours_for_recipe": per_epoch * config.epochs / 3600, "precision": precision,
-            "device": str(device)}
+    return TrainingCost(per_step, per_epoch, config.epochs, n, precision, str(device), machine_name(device))

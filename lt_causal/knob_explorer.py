@@ -106,15 +106,21 @@ def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | 
 
 
 def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
-    """A dropdown over the run directories under ``root`` (default: the runs folder) that swaps
-    the run behind a :func:`knob_explorer`."""
+    """A dropdown over the run directories under ``root`` (default: the runs folder) and the
+    shipped runs (``pretrained:<name>``) that swaps the run behind a :func:`knob_explorer`."""
     import ipywidgets as W
 
+    from lt_causal.pretrained import PREFIX, pretrained_names
     from lt_causal.runs import find_runs, load_run
 
-    label = f"this notebook: {default.method} on {default.dataset}" + (f" ({default.path.name})" if default and default.path else "")
-    options = [(label, default)] if default is not None else []
+    options = []
+    if default is not None:
+        where = default.path.name if default.path else default.name
+        options.append((f"this notebook: {default.method} on {default.dataset}" + (f" ({where})" if where else ""),
+                        default))
     options += [(str(p.name), p) for p in find_runs(root) if default is None or p != default.path]
+    options += [(f"shipped: {n}", PREFIX + n) for n in pretrained_names()
+                if default is None or default.name != PREFIX + n]
     if not options:
         return W.HTML("No finished runs found: train one in notebook 03/05 or with `python -m lt_causal train`.")
     dropdown = W.Dropdown(options=options, description="run:", layout=W.Layout(width="640px"))

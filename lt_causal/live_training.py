@@ -61,3 +61,58 @@ def notebook_run(method: str = "deconfound", dataset: str = "mnist-lt", prefix: 
     """The run a notebook trained (see :func:`notebook_configs`); trained now if missing."""
     config = notebook_configs([method], dataset, prefix, **overrides)[method]
     return train_live(config)
+
+
+def full_runs(method: str = "deconfound", root=None) -> list:
+    """Finished full-recipe (≥ 200-epoch) runs of ``method`` on CIFAR-LT or an image folder under
+    the runs folder, newest first (what a learner trained in notebook 05 or with the CLI)."""
+    import json
+
+    from lt_causal.runs import find_runs
+
+    found = []
+    for path in find_runs(root):
+        try:
+            cfg = json.loads((path / "config.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if cfg.get("method") == method and cfg.get("dataset") != "mnist-lt" \
+                and cfg.get("epochs", 0) >= TrainConfig.epochs:
+            found.append(path)
+    return found
+
+
+def explore_run(method: str = "deconfound", prefix: str = "nb03"):
+    """The run notebooks 04 and 06 explore: the newest full-recipe run of ``method`` a learner
+    trained; else, without a CUDA GPU, the shipped CIFAR-10-LT run of the paper's recipe
+    (:mod:`lt_causal.pretrained`); else the MNIST-LT run of notebook 03 (trained now if missing)."""
+    from lt_causal.device_info import describe_device
+    from lt_causal.pretrained import PREFIX, pack_name, pretrained_names
+    from lt_causal.runs import load_run
+
+    local = full_runs(method)
+    if local:
+        return load_run(local[0])
+    shipped = pack_name(method=method)
+    if not describe_device().has_gpu and shipped in pretrained_names():
+        return load_run(PREFIX + shipped)
+    return notebook_run(method, dataset="mnist-lt", prefix=prefix)
+
+
+def notebook05_run(config: TrainConfig, data=None, train_here: bool = False):
+    """What notebook 05 shows for ``config``: with ``train_here``, in quick mode, on a CUDA GPU,
+    or when this run is already in the runs folder, the run trained (or loaded) live; else, on a
+    CPU, the shipped run of the same recipe if there is one (``measure_epoch_seconds(config)``
+    says what training it here would take)."""
+    from lt_causal.device_info import describe_device
+    from lt_causal.pretrained import PREFIX, pack_name, pretrained_names, read_pack
+    from lt_causal.runs import load_run
+    from lt_causal.settings import quick_mode
+
+    name = pack_name(config.dataset, config.imbalance, config.method)
+    finished = config.out and (Path(config.out) / "features.pt").is_file()
+    if not (train_here or quick_mode() or finished or describe_device(config.device).has_gpu) \
+            and name in pretrained_names() \
+            and read_pack(name)["config"]["epochs"] == config.epochs:
+        return load_run(PREFIX + name)
+    return train_live(config, data=data)

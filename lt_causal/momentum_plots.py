@@ -255,6 +255,18 @@ def magnitude_figure(magnitudes, ax=None):
     return fig
 
 
+def magnitude_figures(named: dict):
+    """Fig. 3b for several models side by side: ``{title: feature_magnitude_per_class(run)}``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(named), figsize=(6.2 * len(named), 3.6), constrained_layout=True,
+                             squeeze=False)
+    for ax, (title, magnitudes) in zip(axes[0], named.items()):
+        magnitude_figure(magnitudes, ax=ax)
+        ax.set_title(f"Fig. 3b: {title}")
+    return fig
+
+
 def decomposition_figure(table, ax=None, max_points: int = 3000, seed: int = 0):
     """x = ẍ + d for real test images: each image at (‖x‖cos(x, d̂), ‖x‖sin(x, d̂)) coloured by
     shot group, and the two parts drawn as arrows for the median-norm image of the head and of

@@ -31,6 +31,11 @@ FORMAT = "lt_causal-pack-1"
 PACK_ALPHAS = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
+def pack_name(dataset: str = "cifar10-lt", imbalance: float = 100, method: str = "deconfound") -> str:
+    """The name a pack of this setting ships under, e.g. ``cifar10-lt-r100-deconfound``."""
+    return f"{dataset}-r{imbalance:g}-{method}"
+
+
 def pretrained_dir() -> Path:
     """The folder of the shipped packs inside the installed package."""
     return Path(str(resources.files("lt_causal") / "data" / "pretrained"))

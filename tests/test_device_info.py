@@ -49,9 +49,10 @@ def test_measure_epoch_seconds_scales_steps_to_the_epoch():
     from lt_causal.config import recipe
 
     cost = measure_epoch_seconds(recipe("mnist-lt", device="cpu", precision="fp32"), train_images=640, steps=1)
-    assert cost["seconds_per_epoch"] == pytest.approx(cost["seconds_per_step"] * 640 / 64)
-    assert cost["hours_for_recipe"] == pytest.approx(cost["seconds_per_epoch"] * 30 / 3600)
-    assert (cost["precision"], cost["device"]) == ("fp32", "cpu")
+    assert cost.seconds_per_epoch == pytest.approx(cost.seconds_per_step * 640 / 64)
+    assert cost.hours_for_recipe == pytest.approx(cost.seconds_per_epoch * 30 / 3600)
+    assert (cost.precision, cost.device, cost.epochs) == ("fp32", "cpu", 30)
+    assert f"{cost.seconds_per_epoch:.0f} s per epoch" in cost._repr_markdown_()
 
 
 @pytest.mark.parametrize("device,match", [("tpu", "unknown device 'tpu'"),

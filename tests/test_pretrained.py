@@ -1,0 +1,125 @@
+"""Results packs (lt_causal.pretrained): the shipped run re-evaluates to its own stored metrics,
+a pack made from a fresh run round-trips, and the CLI, load_run and the notebook helpers use it."""
+import json
+
+import pytest
+import torch
+
+import lt_causal as lc
+from lt_causal import pretrained
+from lt_causal.cli import main
+from lt_causal.config import recipe
+from lt_causal.datasets import load_dataset
+
+SHIPPED = "cifar10-lt-r100-deconfound"
+
+
+def test_the_paper_run_is_shipped_and_reevaluates_to_its_own_metrics():
+    assert SHIPPED in pretrained.pretrained_names()
+    for name in pretrained.pretrained_names():
+        blob = pretrained.read_pack(name)
+        run = lc.load_run(pretrained.PREFIX + name)
+        stored = blob["metrics"]["alphas"]
+        assert set(stored) >= {"0", "0.5", "1", "1.5", "2"}
+        for alpha, metrics in stored.items():
+            got = run.evaluate(float(alpha))
+            for group in ("overall", "many", "medium", "few"):
+                assert got[group] == pytest.approx(metrics[group], abs=1e-9) if metrics[group] is not None \
+                    else got[group] is None
+            assert run.per_class_accuracy(float(alpha)).tolist() == pytest.approx(metrics["per_class"])
+        assert blob["metrics"]["suggested_alpha"] == round(run.suggested_alpha(), 2)
+        # the fp16 features of the pack agree with the run folder's float32 metrics
+        for alpha in ("0.0", "1.0"):
+            assert blob["run_metrics"][alpha]["overall"] == pytest.approx(stored[f"{float(alpha):g}"]["overall"], abs=0.2)
+
+
+def test_shipped_run_provenance_and_size():
+    path = pretrained.pack_path(SHIPPED)
+    assert path.stat().st_size < 8 * 2**20
+    prov = pretrained.read_pack(SHIPPED)["provenance"]
+    assert prov["epochs"] == 200 and prov["command"].startswith("python -m lt_causal train")
+    assert prov["train_seconds"] > 0 and prov["machine"] and prov["data"]
+
+
+@pytest.fixture(scope="module")
+def mnist_pack(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pack")
+    data = load_dataset("mnist-lt")
+    config = recipe("mnist-lt", quick=True, epochs=2, device="cpu", out=str(root / "run"))
+    run = lc.train(config, data=data, progress=False)
+    path = pretrained.make_pack(root / "run", "mnist-test", {"command": "test", "data": "MNIST-LT"},
+                                dest=root / "packs", data=data)
+    return root, run, data, path
+
+
+@pytest.fixture
+def packs_in(monkeypatch, mnist_pack):
+    monkeypatch.setattr(pretrained, "pretrained_dir", lambda: mnist_pack[0] / "packs")
+    return mnist_pack
+
+
+def test_made_pack_round_trips(packs_in):
+    _, run, data, path = packs_in
+    loaded = lc.load_run("pretrained:mnist-test")
+    assert loaded.name == "pretrained:mnist-test" and "pretrained:mnist-test" in repr(loaded)
+    assert loaded.classes == run.classes and loaded.train_counts == run.train_counts
+    torch.testing.assert_close(loaded.test_features, run.test_features.half().float())
+    assert loaded.config == run.config and len(loaded.history) == 2
+    for a in (0.0, 1.0):
+        assert loaded.evaluate(a)["overall"] == pytest.approx(run.evaluate(a)["overall"], abs=0.5)
+
+
+def test_classify_uses_the_shipped_backbone(packs_in):
+    _, run, data, _ = packs_in
+    images = data.test_x[:200]
+    names = lc.classify("mnist-test", images, alpha=1.0)
+    agree = sum(n == run.classes[p] for n, p in zip(names, run.predictions(1.0)[:200].tolist()))
+    assert agree >= 190   # fp16 weights and features: a handful of borderline images may flip
+    assert lc.classify("mnist-test", images[0].permute(1, 2, 0))[0] in run.classes   # one HWC image
+    with pytest.raises(ValueError, match=r"uint8 images of shape \(N, 1, 28, 28\)"):
+        lc.classify("mnist-test", images.float())
+
+
+def test_cli_lists_and_evaluates_packs(packs_in, capsys):
+    assert main(["pretrained"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[0]
+    assert line.startswith("mnist-test  deconfound on MNIST-LT, 2 epochs") and "command: test" in line
+    assert main(["evaluate", "pretrained:mnist-test", "--alpha", "0", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    stored = pretrained.read_pack("mnist-test")["metrics"]["alphas"]
+    assert out["0.0"]["overall"] == stored["0"]["overall"] and out["1.0"]["few"] == stored["1"]["few"]
+
+
+def test_unknown_pack_and_foreign_file_are_one_line(packs_in, tmp_path, capsys):
+    assert main(["evaluate", "pretrained:nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: no shipped run named 'nope' (shipped: mnist-test)"
+    torch.save({"a": 1}, tmp_path / "x.pt")
+    with pytest.raises(ValueError, match="is not a results pack"):
+        pretrained.read_pack(tmp_path / "x.pt")
+
+
+def test_notebooks_default_to_the_pack_on_a_cpu_without_a_full_run(packs_in, monkeypatch, tmp_path):
+    from lt_causal import live_training
+
+    monkeypatch.setenv("LT_CAUSAL_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr(pretrained, "pack_name", lambda *a, **k: "mnist-test")
+    assert lc.explore_run("deconfound").name == "pretrained:mnist-test"
+    config = recipe("mnist-lt", epochs=2, out=str(tmp_path / "runs" / "x"))
+    monkeypatch.setattr(live_training, "train_live", lambda config, data=None: "trained")
+    monkeypatch.delenv("LT_CAUSAL_QUICK", raising=False)
+    assert lc.notebook05_run(config).name == "pretrained:mnist-test"
+    assert lc.notebook05_run(config, train_here=True) == "trained"
+    monkeypatch.setenv("LT_CAUSAL_QUICK", "1")
+    assert lc.notebook05_run(config) == "trained"
+
+
+def test_a_local_full_run_wins_over_the_pack(packs_in, monkeypatch, tmp_path):
+    import shutil
+
+    monkeypatch.setenv("LT_CAUSAL_RUNS", str(tmp_path / "runs"))
+    shutil.copytree(packs_in[0] / "run", tmp_path / "runs" / "mine")
+    cfg = json.loads((tmp_path / "runs" / "mine" / "config.json").read_text())
+    (tmp_path / "runs" / "mine" / "config.json").write_text(json.dumps({**cfg, "dataset": "folder", "epochs": 200}))
+    assert lc.full_runs("deconfound") == [tmp_path / "runs" / "mine"]
+    assert lc.explore_run("deconfound").path == tmp_path / "runs" / "mine"
