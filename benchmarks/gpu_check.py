@@ -28,8 +28,8 @@ def make_subset(src, dst, imbalance: float = 100.0, seed: int = 0, profile: str 
     """Copy the long-tailed train subset and the test split of image tree ``src`` to ``dst``."""
     import torch
 
-    from lt_causal.image_folder import list_image_folder
-    from lt_causal.profiles import long_tail_counts, subsample_long_tail
+    from lt_causal.datasets.image_folder import list_image_folder
+    from lt_causal.datasets.profiles import long_tail_counts, subsample_long_tail
 
     classes, files = list_image_folder(src)
     have = [len(p) for p in files["train"]]
@@ -65,9 +65,9 @@ def train_runs(folder, out, bench_json, methods, epochs: int, batch_size: int, r
     """Train each method on the copied folder with the chosen variant; results.json + summary.md."""
     import torch
 
-    from lt_causal.config import recipe
-    from lt_causal.datasets import load_dataset
-    from lt_causal.trainer import train
+    from lt_causal.training.config import recipe
+    from lt_causal.datasets.registry import load_dataset
+    from lt_causal.training.trainer import train
 
     bench = json.loads(Path(bench_json).read_text()) if bench_json and Path(bench_json).is_file() \
         else {"results": []}

@@ -31,12 +31,17 @@ def save_checkpoint(obj: dict, path) -> None:
     _atomic_write(Path(path), lambda f: torch.save(obj, f))
 
 
-def load_checkpoint(path, map_location="cpu") -> dict:
-    """Load a checkpoint written by :func:`save_checkpoint` with ``weights_only=True``."""
+def load_checkpoint(path, map_location="cpu", keys=()) -> dict:
+    """Load a checkpoint written by :func:`save_checkpoint` with ``weights_only=True``;
+    ``keys``: entries the caller needs (a missing one is a ValueError naming the file)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    blob = torch.load(path, map_location=map_location, weights_only=True)
+    missing = [k for k in keys if k not in blob]
+    if missing:
+        raise ValueError(f"{path} lacks {', '.join(map(repr, missing))}")
+    return blob
 
 
 def save_json(obj, path) -> None:

@@ -6,9 +6,9 @@ import sys
 import torch
 import torch.distributed as dist
 
-from lt_causal.config import recipe
-from lt_causal.datasets import load_dataset
-from lt_causal.trainer import train
+from lt_causal.training.config import recipe
+from lt_causal.datasets.registry import load_dataset
+from lt_causal.training.trainer import train
 
 
 def main(out: str) -> None:

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from lt_causal.augment import augment_batch, crop_flip, normalize
+from lt_causal.datasets.augment import augment_batch, crop_flip, normalize
 
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
 

@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lt_causal.backdoor import (BackdoorResult, backdoor_adjustment, backdoor_by_group,
+from lt_causal.causal.backdoor import (BackdoorResult, backdoor_adjustment, backdoor_by_group,
                                 plot_backdoor, plot_simpson, reference_distribution,
                                 standardized_rates, stratum_rates)
-from lt_causal.causal_graph_plot import draw_causal_graph, draw_fork_graph, draw_momentum_graph
-from lt_causal.examples import EXAMPLES, load_example
+from lt_causal.views.causal_graph import draw_causal_graph, draw_fork_graph, draw_momentum_graph
+from lt_causal.causal.examples import EXAMPLES, load_example
 
 COVID = dict(treatment="infected", outcome="deaths", adjustment="age")
 CFR = dict(group="country", adjustment="age_group", cases="confirmed_cases",

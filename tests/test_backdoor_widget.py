@@ -4,9 +4,9 @@ import sys
 
 import pytest
 
-from lt_causal.backdoor import backdoor_adjustment
-from lt_causal.backdoor_widget import BackdoorCalculatorModel, backdoor_calculator
-from lt_causal.examples import load_example
+from lt_causal.causal.backdoor import backdoor_adjustment
+from lt_causal.causal.calculator import BackdoorCalculatorModel, backdoor_calculator
+from lt_causal.causal.examples import load_example
 
 
 def expected(data):
@@ -20,7 +20,7 @@ def covid_strata():
 
 
 def test_model_module_does_not_import_widgets():
-    code = ("import sys, lt_causal.backdoor_widget as w; w.BackdoorCalculatorModel(); "
+    code = ("import sys, lt_causal.causal.calculator as w; w.BackdoorCalculatorModel(); "
             "bad = [m for m in ('ipywidgets', 'plotly') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -2,10 +2,10 @@
 import pandas as pd
 import pytest
 
-from lt_causal.benchmark import (BENCHMARK_METHODS, PAPER_C10, PAPER_IMAGENET, benchmark, benchmark_figure,
+from lt_causal.experiments.benchmark import (BENCHMARK_METHODS, PAPER_C10, PAPER_IMAGENET, benchmark, benchmark_figure,
                                  benchmark_table, methods_table)
-from lt_causal.methods import METHODS
-from lt_causal.runs import load_run
+from lt_causal.methods.registry import METHODS
+from lt_causal.evaluation.runs import load_run
 
 
 def test_methods_table_lists_every_method_with_the_papers_numbers():

@@ -1,15 +1,15 @@
 """The capsule head (capsule normalisation + cosine classifier) and TDE on every head, each
-against a per-sample loop written straight from its formula (lt_causal.heads docstrings)."""
+against a per-sample loop written straight from its formula (lt_causal.models.heads docstrings)."""
 import math
 
 import pandas as pd
 import pytest
 import torch
 
-from lt_causal.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm
-from lt_causal.methods import get_method
-from lt_causal.model import build_model
-from lt_causal.paper_table import method_label
+from lt_causal.models.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm
+from lt_causal.methods.registry import get_method
+from lt_causal.models.ltmodel import build_model
+from lt_causal.experiments.paper_tables import method_label
 
 
 def _vec(t):
@@ -175,9 +175,9 @@ def test_capsule_head_round_trips_through_build_head():
 
 
 def test_reproduce_accepts_capsule_and_reports_tde_rows_without_inventing_paper_numbers(tmp_path):
-    from lt_causal.paper_table import paper_accuracy
-    from lt_causal.reproduction import reproduction_configs, run_rows, summarize
-    from lt_causal.runs import TrainedRun
+    from lt_causal.experiments.paper_tables import paper_accuracy
+    from lt_causal.experiments.reproduce import reproduction_configs, run_rows, summarize
+    from lt_causal.evaluation.runs import TrainedRun
 
     configs = reproduction_configs(["mnist-lt"], [100], ["capsule", "cosine"], seeds=[0], root=tmp_path, quick=True)
     assert [c.method for c in configs] == ["capsule", "cosine"]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from lt_causal import cifar_download as cd
-from lt_causal.datasets import CIFAR10_CLASSES, CIFAR100_CLASSES, CIFAR_MEAN, load_dataset
+from lt_causal.datasets import cifar as cd
+from lt_causal.datasets.registry import CIFAR10_CLASSES, CIFAR100_CLASSES, CIFAR_MEAN, load_dataset
 
 TRAIN_PER_CLASS, TEST_PER_CLASS = 10, 3
 

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from lt_causal.backdoor import backdoor_adjustment, standardized_rates
+from lt_causal.causal.backdoor import backdoor_adjustment, standardized_rates
 from lt_causal.commands import backdoor as command
-from lt_causal.examples import load_example
+from lt_causal.causal.examples import load_example
 
 
 def run_backdoor(argv, capsys):

@@ -6,10 +6,10 @@ import pytest
 import torch
 from PIL import Image
 
-from lt_causal import image_folder
-from lt_causal.datasets import (CIFAR10_CLASSES, CIFAR100_CLASSES, DATASETS, LTDataset, channel_stats,
+from lt_causal.datasets import image_folder
+from lt_causal.datasets.registry import (CIFAR10_CLASSES, CIFAR100_CLASSES, DATASETS, LTDataset, channel_stats,
                                 dataset_info, load_dataset)
-from lt_causal.profiles import long_tail_counts
+from lt_causal.datasets.profiles import long_tail_counts
 
 CIFAR10_JPEG = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10-jpeg"
 

@@ -4,14 +4,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lt_causal.config import recipe
-from lt_causal.datasets import load_dataset
-from lt_causal.decoupling import (class_means, learn_weight_scaling, logit_adjusted_head, ncm_head,
+from lt_causal.training.config import recipe
+from lt_causal.datasets.registry import load_dataset
+from lt_causal.methods.decoupling import (class_means, learn_weight_scaling, logit_adjusted_head, ncm_head,
                                   retrain_classifier, second_stage, tau_norm_head)
-from lt_causal.heads import CosineHead, LinearHead
-from lt_causal.metrics import shot_accuracy
-from lt_causal.posthoc import logit_adjustment, tau_norm_logits
-from lt_causal.trainer import extract_features, train
+from lt_causal.models.heads import CosineHead, LinearHead
+from lt_causal.evaluation.metrics import shot_accuracy
+from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
+from lt_causal.training.trainer import extract_features, train
 
 
 def synthetic(counts=(300, 60, 12, 3), dim=8, seed=0):

@@ -4,8 +4,8 @@ import types
 import pytest
 import torch
 
-import lt_causal.device_info as di
-from lt_causal.device_info import describe_device, measure_epoch_seconds
+import lt_causal.experiments.device_info as di
+from lt_causal.experiments.device_info import describe_device, measure_epoch_seconds
 
 
 def test_cpu_is_described_with_a_clear_message():
@@ -46,7 +46,7 @@ def test_cpu_precision_follows_native_bf16(monkeypatch, native):
 
 
 def test_measure_epoch_seconds_scales_steps_to_the_epoch():
-    from lt_causal.config import recipe
+    from lt_causal.training.config import recipe
 
     cost = measure_epoch_seconds(recipe("mnist-lt", device="cpu", precision="fp32"), train_images=640, steps=1)
     assert cost.seconds_per_epoch == pytest.approx(cost.seconds_per_step * 640 / 64)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from lt_causal.distributed import DistContext, resolve_device, setup
+from lt_causal.training.distributed import DistContext, resolve_device, setup
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 

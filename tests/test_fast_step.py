@@ -5,14 +5,14 @@ import dataclasses
 import pytest
 import torch
 
-from lt_causal.augment import crop_flip
-from lt_causal.config import TrainConfig, recipe
-from lt_causal.datasets import load_dataset
-from lt_causal.distributed import DistContext
-from lt_causal.fast_step import (FastStep, TrainNet, apply_crop_flip, check_fast_setup, draw_crop_flip,
+from lt_causal.datasets.augment import crop_flip
+from lt_causal.training.config import TrainConfig, recipe
+from lt_causal.datasets.registry import load_dataset
+from lt_causal.training.distributed import DistContext
+from lt_causal.training.fast_step import (FastStep, TrainNet, apply_crop_flip, check_fast_setup, draw_crop_flip,
                                  momentum_buffers, sgd_foreach_)
-from lt_causal.losses import build_loss
-from lt_causal.trainer import make_model, train
+from lt_causal.methods.losses import build_loss
+from lt_causal.training.trainer import make_model, train
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from lt_causal.heads import CausalNormHead, LinearHead
-from lt_causal.knob_explorer import KnobExplorerModel, knob_explorer
-from lt_causal.metrics import shot_accuracy
-from lt_causal.posthoc import logit_adjustment
-from lt_causal.runs import TrainedRun, compare_runs
+from lt_causal.models.heads import CausalNormHead, LinearHead
+from lt_causal.views.knob_explorer import KnobExplorerModel, knob_explorer
+from lt_causal.evaluation.metrics import shot_accuracy
+from lt_causal.methods.posthoc import logit_adjustment
+from lt_causal.evaluation.runs import TrainedRun, compare_runs
 
 
 def synthetic_run(head=None, seed=0):

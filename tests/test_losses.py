@@ -3,8 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lt_causal.losses import build_loss, class_balanced_weights, focal_loss
-from lt_causal.methods import get_method
+from lt_causal.methods.losses import build_loss, class_balanced_weights, focal_loss
+from lt_causal.methods.registry import get_method
 
 
 def test_focal_loss_formula_and_gamma_zero_is_ce():

@@ -8,12 +8,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lt_causal.backbones import ResNet32, SmallCNN, build_backbone
-from lt_causal.bbn import bilateral_forward, bilateral_loss, cumulative_weight
-from lt_causal.heads import LinearHead
-from lt_causal.losses import LDAMDRWLoss, build_loss, class_balanced_weights, ldam_margins
-from lt_causal.mixup import mixup_batch, sample_lambda
-from lt_causal.samplers import ClassAwareSampler, sampler_probs
+from lt_causal.models.backbones import ResNet32, SmallCNN, build_backbone
+from lt_causal.methods.bbn import bilateral_forward, bilateral_loss, cumulative_weight
+from lt_causal.models.heads import LinearHead
+from lt_causal.methods.losses import LDAMDRWLoss, build_loss, class_balanced_weights, ldam_margins
+from lt_causal.methods.mixup import mixup_batch, sample_lambda
+from lt_causal.methods.samplers import ClassAwareSampler, sampler_probs
 
 COUNTS = [400, 100, 25, 4]
 
@@ -58,7 +58,7 @@ def test_deferred_reweighting_switches_to_class_balanced_weights():
 
 
 def test_reweighting_starts_at_the_first_lr_milestone_unless_configured():
-    from lt_causal.config import drw_start_epoch, lr_at, recipe
+    from lt_causal.training.config import drw_start_epoch, lr_at, recipe
 
     c = recipe("cifar10-lt", method="ldam-drw")
     assert c.drw_start is None and drw_start_epoch(c) == 120          # 0.6 × 200: the first decay

@@ -6,12 +6,12 @@ import pytest
 import torch
 
 from lt_causal.cli import main
-from lt_causal.config import recipe
-from lt_causal.datasets import load_dataset
-from lt_causal.heads import CosineHead, LinearHead
-from lt_causal.methods import METHODS
-from lt_causal.runs import load_run
-from lt_causal.trainer import decouple, train
+from lt_causal.training.config import recipe
+from lt_causal.datasets.registry import load_dataset
+from lt_causal.models.heads import CosineHead, LinearHead
+from lt_causal.methods.registry import METHODS
+from lt_causal.evaluation.runs import load_run
+from lt_causal.training.trainer import decouple, train
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from lt_causal.config import recipe
-from lt_causal.heads import CausalNormHead, CosineHead
-from lt_causal.momentum_analysis import (accuracy_by_mu, class_direction_cosines, decompose,
+from lt_causal.training.config import recipe
+from lt_causal.models.heads import CausalNormHead, CosineHead
+from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose,
                                          decomposition_table, feature_magnitude_per_class, grid_run_dir,
                                          momentum_grid, relative_accuracy_change)
-from lt_causal.profiles import shot_groups
-from lt_causal.runs import TrainedRun
+from lt_causal.datasets.profiles import shot_groups
+from lt_causal.evaluation.runs import TrainedRun
 
 COUNTS = [30, 500, 12, 150, 5, 60]          # deliberately not sorted: head → tail is 1, 3, 5, 0, 2, 4
 HEAD_TO_TAIL = [1, 3, 5, 0, 2, 4]
@@ -188,7 +188,7 @@ def test_grid_dir_depends_on_what_is_learned(tmp_path):
 
 @pytest.mark.slow
 def test_momentum_grid_trains_once_then_loads(tmp_path):
-    datasets = pytest.importorskip("lt_causal.datasets")
+    datasets = pytest.importorskip("lt_causal.datasets.registry")
     data = datasets.load_dataset("mnist-lt")
     # a small slice keeps this test to a few seconds on a CPU
     keep = torch.cat([torch.nonzero(data.train_y == c).flatten()[:40] for c in range(len(data.classes))])
@@ -214,7 +214,7 @@ def test_momentum_grid_trains_once_then_loads(tmp_path):
 
 # ------------------------------------------------------------------ figures draw the numbers
 def test_figures_draw_the_tables_head_to_tail(close_figures):
-    from lt_causal.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,
+    from lt_causal.views.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,
                                           relative_change_figure)
 
     run = synthetic_run(5)

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from lt_causal.momentum_toy import (PROFILES, class_alignment, figure_data, head_drift, make_toy,
+from lt_causal.momentum.toy import (PROFILES, class_alignment, figure_data, head_drift, make_toy,
                                     momentum_arrows, momentum_head_cosine, mu_sweep, shared_loss, simulate)
-from lt_causal.profiles import long_tail_counts
+from lt_causal.datasets.profiles import long_tail_counts
 
 
 @pytest.fixture(scope="module")

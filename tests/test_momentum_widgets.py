@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from lt_causal.heads import CausalNormHead
-from lt_causal.momentum_analysis import relative_accuracy_change
-from lt_causal.momentum_toy import head_drift, make_toy, momentum_arrows, simulate
-from lt_causal.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
-from lt_causal.runs import TrainedRun
+from lt_causal.models.heads import CausalNormHead
+from lt_causal.momentum.analysis import relative_accuracy_change
+from lt_causal.momentum.toy import head_drift, make_toy, momentum_arrows, simulate
+from lt_causal.views.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
+from lt_causal.evaluation.runs import TrainedRun
 
 COUNTS = [400, 120, 40, 15, 6]
 

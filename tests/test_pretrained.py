@@ -1,4 +1,4 @@
-"""Results packs (lt_causal.pretrained): the shipped run re-evaluates to its own stored metrics,
+"""Results packs (lt_causal.evaluation.packs): the shipped run re-evaluates to its own stored metrics,
 a pack made from a fresh run round-trips, and the CLI, load_run and the notebook helpers use it."""
 import json
 
@@ -6,10 +6,10 @@ import pytest
 import torch
 
 import lt_causal as lc
-from lt_causal import pretrained
+from lt_causal.evaluation import packs as pretrained
 from lt_causal.cli import main
-from lt_causal.config import recipe
-from lt_causal.datasets import load_dataset
+from lt_causal.training.config import recipe
+from lt_causal.datasets.registry import load_dataset
 
 SHIPPED = "cifar10-lt-r100-deconfound"
 
@@ -100,7 +100,7 @@ def test_unknown_pack_and_foreign_file_are_one_line(packs_in, tmp_path, capsys):
 
 
 def test_notebooks_default_to_the_pack_on_a_cpu_without_a_full_run(packs_in, monkeypatch, tmp_path):
-    from lt_causal import live_training
+    from lt_causal.views import live_training
 
     monkeypatch.setenv("LT_CAUSAL_RUNS", str(tmp_path / "runs"))
     monkeypatch.setattr(pretrained, "pack_name", lambda *a, **k: "mnist-test")

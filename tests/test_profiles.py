@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from lt_causal.profiles import long_tail_counts, shot_groups, subsample_long_tail
+from lt_causal.datasets.profiles import long_tail_counts, shot_groups, subsample_long_tail
 
 CIFAR10_LT_100 = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
 

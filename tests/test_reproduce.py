@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from lt_causal.cli import main
-from lt_causal.config import TrainConfig
-from lt_causal.paper_table import (PAPER_TABLE2, PAPER_TABLE3, TABLE3_OTHER_SYSTEMS, data_label, paper_table2,
+from lt_causal.training.config import TrainConfig
+from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, TABLE3_OTHER_SYSTEMS, data_label, paper_table2,
                                    paper_table3, run_vs_paper)
-from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_configs, results_markdown,
+from lt_causal.experiments.reproduce import (notebook05_config, reproduce, reproduction_configs, results_markdown,
                                  summarize, table_from_runs)
-from lt_causal.runs import find_runs, load_run
+from lt_causal.evaluation.runs import find_runs, load_run
 
 TINY = {"epochs": 1, "batch_size": 128}
 PAPER_MD = Path(__file__).resolve().parents[2] / "shared" / "PAPER.md"
@@ -82,8 +82,8 @@ def test_table_from_run_directories_equals_the_grid_summary(grid):
 
 def test_second_call_loads_instead_of_training(grid, monkeypatch):
     root, summary, _ = grid
-    import lt_causal.reproduction as rp
-    import lt_causal.trainer as trainer
+    import lt_causal.experiments.reproduce as rp
+    import lt_causal.training.trainer as trainer
 
     def no_training(*args, **kwargs):
         raise AssertionError("a finished run was retrained")
@@ -99,7 +99,7 @@ def test_second_call_loads_instead_of_training(grid, monkeypatch):
 
 def test_a_finished_run_with_another_recipe_is_an_error_before_any_training(grid, monkeypatch):
     root, _, _ = grid
-    import lt_causal.trainer as trainer
+    import lt_causal.training.trainer as trainer
 
     monkeypatch.setattr(trainer, "train", lambda *a, **k: pytest.fail("trained before checking the runs"))
     with pytest.raises(ValueError, match="lr: saved 0.05 vs now 0.07"):
@@ -112,7 +112,7 @@ def test_interrupted_grid_resumes(tmp_path):
     base = {**TINY, "epochs": 2}
     config = reproduction_configs(["mnist-lt"], [100], ["deconfound"], [0], base=base, root=tmp_path,
                                   quick=False)[0]
-    from lt_causal.trainer import train
+    from lt_causal.training.trainer import train
 
     def stop(info):
         raise KeyboardInterrupt
@@ -220,7 +220,7 @@ def make_folder(root, classes, n_train=12, n_test=2, size=8):
 
 
 def test_folder_with_cifar10_classes_is_labelled_and_gets_paper_numbers(tmp_path):
-    from lt_causal.datasets import CIFAR10_CLASSES
+    from lt_causal.datasets.registry import CIFAR10_CLASSES
 
     folder = make_folder(tmp_path / "cifar10-jpeg", CIFAR10_CLASSES)
     assert data_label("folder", CIFAR10_CLASSES, folder) == ("CIFAR-10-LT (JPEG copy)", "cifar10-lt")

@@ -1,16 +1,16 @@
 """τ-normalised classifier (Kang et al. 2020) as a test-time knob, and the side-by-side comparison
-of TDE α, τ-norm τ and logit adjustment τ (lt_causal.comparison) on the same trained heads."""
+of TDE α, τ-norm τ and logit adjustment τ (lt_causal.experiments.comparison) on the same trained heads."""
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from lt_causal.comparison import knob_comparison, knob_models
-from lt_causal.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead
-from lt_causal.knob_explorer import KnobExplorerModel
-from lt_causal.posthoc import log_prior, tau_norm_logits, tau_normalize
-from lt_causal.runs import KNOBS, TrainedRun
+from lt_causal.experiments.comparison import knob_comparison, knob_models
+from lt_causal.models.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead
+from lt_causal.views.knob_explorer import KnobExplorerModel
+from lt_causal.methods.posthoc import log_prior, tau_norm_logits, tau_normalize
+from lt_causal.evaluation.runs import KNOBS, TrainedRun
 
 
 def test_tau_normalize_is_the_formula_row_by_row():
@@ -120,7 +120,7 @@ def test_comparison_table_and_curves_name_every_knob():
 
 
 def test_tradeoff_figure_has_one_curve_per_knob():
-    from lt_causal.run_plots import knob_curve_figure, tradeoff_figure
+    from lt_causal.views.run_plots import knob_curve_figure, tradeoff_figure
 
     ce = _run(LinearHead(8, 4))
     models = knob_models({"ce": ce})
@@ -130,7 +130,7 @@ def test_tradeoff_figure_has_one_curve_per_knob():
 
 
 def test_weight_norms_table():
-    from lt_causal.comparison import weight_norms
+    from lt_causal.experiments.comparison import weight_norms
 
     lin, cos = LinearHead(8, 4), CosineHead(8, 4)
     table = weight_norms({"ce": _run(lin), "cosine": _run(cos)})

@@ -5,9 +5,9 @@ import math
 import pytest
 import torch
 
-from lt_causal.head_direction import HeadDirection
-from lt_causal.heads import CausalNormHead, CosineHead, LinearHead
-from lt_causal.tde import check_alpha, head_cosines, tde_logits
+from lt_causal.models.head_direction import HeadDirection
+from lt_causal.models.heads import CausalNormHead, CosineHead, LinearHead
+from lt_causal.models.tde import check_alpha, head_cosines, tde_logits
 
 
 def loop_tde(x, w, d, alpha, tau, gamma, K):

@@ -62,7 +62,7 @@ def resolve_columns(args) -> dict:
 
 
 def format_groups(data, columns: dict, standard: str) -> str:
-    from lt_causal.backdoor import backdoor_by_group, standardized_rates
+    from lt_causal.causal.backdoor import backdoor_by_group, standardized_rates
 
     kw = dict(group=columns["group"], adjustment=columns["adjustment"],
               cases=columns["treatment"], deaths=columns["outcome"], standard=standard)
@@ -79,8 +79,8 @@ def format_groups(data, columns: dict, standard: str) -> str:
 def run(args) -> int:
     import pandas as pd
 
-    from lt_causal.backdoor import backdoor_adjustment
-    from lt_causal.examples import load_example
+    from lt_causal.causal.backdoor import backdoor_adjustment
+    from lt_causal.causal.examples import load_example
 
     columns = resolve_columns(args)
     data = load_example(args.example) if args.example else pd.read_csv(args.csv)

@@ -6,7 +6,7 @@ device-resident trainer and the fast path, measured in one process on the same d
 
 Pipelines (``--pipelines``, comma-separated, run in that order):
 
-- ``official``: per-image PIL transforms, DataLoader workers, fp32 eager (lt_causal.official_pipeline)
+- ``official``: per-image PIL transforms, DataLoader workers, fp32 eager (lt_causal.training.official_pipeline)
 - ``plain[@PREC]``: ``lt_causal.train``: data on the device, batched augmentation, eager step
 - ``fast[:MODE][+graph][@PREC]``: ``train`` with ``fast=True``, ``compile_mode=MODE`` (default:
   ``default`` on CUDA, ``none`` on a CPU, where compiling takes about a minute and saves ~10 %
@@ -27,8 +27,8 @@ import json
 import traceback
 
 from lt_causal.commands.train import DATASETS
-from lt_causal.config import COMPILE_MODES
-from lt_causal.methods import METHODS
+from lt_causal.training.config import COMPILE_MODES
+from lt_causal.methods.registry import METHODS
 from lt_causal.precision import PRECISIONS
 
 
@@ -98,10 +98,10 @@ def run_pipeline(p: dict, config, data, workers) -> dict:
     """Train one pipeline for ``config.epochs`` epochs; its per-epoch seconds, loss, test accuracy."""
     import dataclasses
 
-    from lt_causal.trainer import evaluate_accuracy, train
+    from lt_causal.training.trainer import evaluate_accuracy, train
 
     if p["kind"] == "official":
-        from lt_causal.official_pipeline import train_official
+        from lt_causal.training.official_pipeline import train_official
 
         model, history = train_official(config, data, workers)
         acc = evaluate_accuracy(model, data.test_x, data, config)
@@ -138,11 +138,11 @@ def format_results(results: list[dict], header: list[str]) -> str:
 def run(args) -> int:
     import torch
 
-    from lt_causal.config import recipe
-    from lt_causal.datasets import load_dataset
-    from lt_causal.device_info import machine_name
-    from lt_causal.distributed import resolve_device
-    from lt_causal.official_pipeline import default_workers
+    from lt_causal.training.config import recipe
+    from lt_causal.datasets.registry import load_dataset
+    from lt_causal.experiments.device_info import machine_name
+    from lt_causal.training.distributed import resolve_device
+    from lt_causal.training.official_pipeline import default_workers
 
     if args.dataset == "folder" and not args.folder:
         raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")

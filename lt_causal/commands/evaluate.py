@@ -14,7 +14,7 @@ def register(sub) -> None:
 
 
 def parse_alphas(values) -> list[float]:
-    from lt_causal.tde import check_alpha
+    from lt_causal.models.tde import check_alpha
     return [check_alpha(v) for v in values]
 
 
@@ -36,7 +36,7 @@ def print_table(run, alphas) -> None:
 
 
 def run(args) -> int:
-    from lt_causal.runs import load_run
+    from lt_causal.evaluation.runs import load_run
 
     alphas = parse_alphas(args.alpha)
     result = load_run(args.run)

@@ -2,7 +2,7 @@
 long-tailed data set (PAPER.md §5) with their shot groups, without downloading anything."""
 from __future__ import annotations
 
-from lt_causal.datasets import DATASETS
+from lt_causal.datasets.registry import DATASETS
 
 
 def register(sub) -> None:
@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 def format_info(info) -> str:
     """The table printed by ``info``: index, class, train count, shot group; then totals."""
-    from lt_causal.profiles import shot_groups
+    from lt_causal.datasets.profiles import shot_groups
 
     groups = shot_groups(info.train_counts)
     width = max(5, *(len(c) for c in info.classes))
@@ -36,7 +36,7 @@ def format_info(info) -> str:
 
 
 def run(args) -> int:
-    from lt_causal.datasets import dataset_info
+    from lt_causal.datasets.registry import dataset_info
 
     if args.dataset == "folder" and not args.folder:
         raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")

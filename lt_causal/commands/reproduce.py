@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from lt_causal.datasets import DATASETS
-from lt_causal.methods import METHODS
+from lt_causal.datasets.registry import DATASETS
+from lt_causal.methods.registry import METHODS
 
 
 def register(sub) -> None:
@@ -53,7 +53,7 @@ def base_from_args(args) -> dict:
 
 
 def run(args) -> int:
-    from lt_causal.reproduction import reproduce, results_markdown
+    from lt_causal.experiments.reproduce import reproduce, results_markdown
     from lt_causal.settings import default_runs_dir, quick_mode
 
     def report(event):

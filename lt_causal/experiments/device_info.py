@@ -1,0 +1,166 @@
+"""Which device will train the model and what the paper's recipe costs on it, said in a few
+sentences (notebook 05, first cells).
+
+    info = describe_device()              # e.g. DeviceInfo(cuda:0: NVIDIA H100 80GB HBM3, 79.1 GiB, bf16)
+    info.message                          # what that means for the paper's 200-epoch CIFAR recipe
+    cost = measure_epoch_seconds(config)  # seconds per epoch here, measured on a few real steps
+
+Nothing here prints; the notebook shows ``info`` (it renders as Markdown).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from lt_causal.precision import resolve_precision
+
+CPU_MESSAGE = (
+    "No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT "
+    "train here in seconds to minutes; the paper's CIFAR recipe (ResNet-32, 200 epochs) takes "
+    "one to several hours on a laptop CPU (`measure_epoch_seconds` measures it on this machine). "
+    "The shipped run `pretrained:cifar10-lt-r100-deconfound` (`python -m lt_causal pretrained`) "
+    "is that recipe, trained by this package on a 2-core CPU: explore it instead of waiting.")
+
+
+def cpu_name() -> str:
+    """The CPU model and its core count, e.g. 'AMD EPYC, 2 cores'."""
+    name = "CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        import platform
+        name = platform.processor() or platform.machine() or name
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{name}, {cores} cores"
+
+
+def machine_name(device="cpu") -> str:
+    """The GPU's name on CUDA, else :func:`cpu_name` (provenance of runs and benchmarks)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device.index if device.index is not None else 0)
+    return cpu_name()
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """The device ``train`` will use for ``TrainConfig.device`` and what it can do."""
+
+    device: str                   # "cuda:0" or "cpu"
+    kind: str                     # "cuda" | "cpu"
+    name: str                     # GPU model, or the CPU model and its cores
+    memory_gib: float | None      # total GPU memory
+    gpu_count: int                # CUDA devices visible to this process
+    bf16: bool                    # the device computes bf16 natively (precision "auto" uses it)
+    torch_version: str
+    message: str
+
+    @property
+    def has_gpu(self) -> bool:
+        return self.kind == "cuda"
+
+    @property
+    def precision(self) -> str:
+        """What ``precision="auto"`` trains in here."""
+        return "bf16" if self.bf16 else "fp32"
+
+    def __repr__(self) -> str:
+        extra = ", bf16" if self.bf16 else ""
+        if not self.has_gpu:
+            return f"DeviceInfo(cpu: {self.name}, torch {self.torch_version}, no CUDA GPU{extra})"
+        return f"DeviceInfo({self.device}: {self.name}, {self.memory_gib:.1f} GiB{extra})"
+
+    def _repr_markdown_(self) -> str:
+        icon = "✅" if self.has_gpu else "⚠️"
+        return f"{icon} **{self.name}** (`{self.device}`, torch {self.torch_version}) — {self.message}"
+
+
+def describe_device(device: str = "auto") -> DeviceInfo:
+    """Resolve ``device`` as the trainer does (``auto`` → CUDA when present) and describe it;
+    an unknown or unavailable device raises one ValueError."""
+    from lt_causal.training.distributed import resolve_device
+
+    dev = resolve_device(device)
+    version = torch.__version__.split("+")[0]
+    bf16 = resolve_precision("auto", dev) == "bf16"
+    if dev.type != "cuda":
+        message = CPU_MESSAGE.format(cpu=cpu_name(), precision="bf16 (native on this CPU)" if bf16 else "fp32")
+        return DeviceInfo(str(dev), dev.type, cpu_name(), None, 0, bf16, version, message)
+    index = dev.index if dev.index is not None else torch.cuda.current_device()
+    props = torch.cuda.get_device_properties(index)
+    memory = props.total_memory / 2**30
+    message = (f"CUDA GPU found: {torch.cuda.get_device_name(index)} with {memory:.1f} GiB; "
+               f"training uses {'bf16 autocast' if bf16 else 'fp32'} and the fast path "
+               "(TrainConfig.fast: compiled training step on GPU-resident data; notebook 05 and "
+               "`reproduce --fast` use it). The paper's 200-epoch CIFAR recipe is practical here.")
+    return DeviceInfo(f"cuda:{index}", "cuda", torch.cuda.get_device_name(index), memory,
+                      torch.cuda.device_count(), bf16, version, message)
+
+
+@dataclass(frozen=True)
+class TrainingCost:
+    """What training a configuration costs on this machine, measured (renders as Markdown)."""
+
+    seconds_per_step: float
+    seconds_per_epoch: float
+    epochs: int
+    train_images: int
+    precision: str
+    device: str
+    machine: str
+
+    @property
+    def hours_for_recipe(self) -> float:
+        return self.seconds_per_epoch * self.epochs / 3600
+
+    def _repr_markdown_(self) -> str:
+        return (f"⏱️ Measured here ({self.machine}, `{self.device}`, {self.precision}): "
+                f"**{self.seconds_per_epoch:.0f} s per epoch** of {self.train_images:,} images, so "
+                f"**about {self.hours_for_recipe:.1f} h for {self.epochs} epochs** (a machine busy "
+                "with other work is slower).")
+
+
+def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 3) -> TrainingCost:
+    """Seconds per epoch of ``config`` on this machine, measured: ``steps`` real training steps
+    (after one warm-up step) of its model at its batch size and precision, on random images of
+    the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100, 12,406)."""
+    from lt_causal.training.distributed import resolve_device
+    from lt_causal.training.fast_step import TrainNet
+    from lt_causal.models.ltmodel import build_model
+    from lt_causal.precision import autocast, memory_format
+
+    device = resolve_device(config.device)
+    precision = resolve_precision(config.precision, device)
+    channels, size = (1, 28) if config.arch == "small-cnn" else (3, 32)
+    classes = 100 if config.dataset == "cifar100-lt" else 10
+    n = train_images or 12406
+    model = build_model(config.method, config.arch, channels, classes, mu=config.mu,
+                        num_heads=config.num_heads, tau=config.tau, gamma=config.gamma).to(device)
+    layout = memory_format(device, precision)
+    model = model.to(memory_format=layout)
+    net = TrainNet(model.backbone, model.head)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=config.momentum)
+    x = torch.randn(config.batch_size, channels, size, size, device=device).contiguous(memory_format=layout)
+    y = torch.randint(0, classes, (config.batch_size,), device=device)
+    times = []
+    for _ in range(steps + 1):
+        t0 = time.perf_counter()
+        with autocast(device, precision):
+            _, logits = net(x)
+        loss = torch.nn.functional.cross_entropy(logits, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - t0)
+    per_step = sum(times[1:]) / steps
+    per_epoch = per_step * n / config.batch_size
+    return TrainingCost(per_step, per_epoch, config.epochs, n, precision, str(device), machine_name(device))

@@ -1,0 +1,166 @@
+"""Table 3 of Tang et al. (2020) as data, and a trained run set beside its row.
+
+    paper_table3()                                   # the table as PAPER.md §6 prints it
+    paper_accuracy("cifar10-lt", 100, "deconfound", tde=True)    # 80.6
+    run_vs_paper(run)                                # notebook 05: α = 0, configured α, paper
+
+Table 3 (ResNet-32, 200 epochs, original CIFAR images) has the paper's De-confound(-TDE) rows
+(PAPER.md §6) and the rows of the systems it compares with (Focal Loss, Mixup, Class-balanced
+Loss, LDAM — LDAM-DRW in the numbers BBN reports —, BBN; from the seed deck's copy of Table 3).
+Table 2 (ImageNet-LT, ResNeXt-50) is kept for reference: nothing here trains ImageNet. A
+combination the paper does not report has no number (None), never a guess.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+# (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; Tang et al. 2020, Table 3 (PAPER.md §6)
+PAPER_TABLE3 = {
+    ("cifar100-lt", 100): {"De-confound": 40.5, "De-confound-TDE": 44.1},
+    ("cifar100-lt", 50): {"De-confound": 46.2, "De-confound-TDE": 50.3},
+    ("cifar100-lt", 10): {"De-confound": 58.9, "De-confound-TDE": 59.6},
+    ("cifar10-lt", 100): {"De-confound": 71.7, "De-confound-TDE": 80.6},
+    ("cifar10-lt", 50): {"De-confound": 77.8, "De-confound-TDE": 83.6},
+    ("cifar10-lt", 10): {"De-confound": 86.8, "De-confound-TDE": 88.5},
+}
+_C = ("cifar100-lt", 100), ("cifar100-lt", 50), ("cifar100-lt", 10), ("cifar10-lt", 100), \
+    ("cifar10-lt", 50), ("cifar10-lt", 10)
+# the other systems of Table 3 (C100 r=100, 50, 10, C10 r=100, 50, 10), as the seed deck lists them
+TABLE3_OTHER_SYSTEMS = {
+    "Focal Loss": (38.4, 44.3, 55.8, 70.4, 76.7, 86.7),
+    "Mixup": (39.5, 45.0, 58.0, 73.1, 77.8, 87.1),
+    "Class-balanced Loss": (39.6, 45.2, 58.0, 74.6, 79.3, 87.1),
+    "LDAM": (42.0, 46.6, 58.7, 77.0, 81.0, 88.2),
+    "BBN": (42.6, 47.0, 59.1, 79.8, 82.2, 88.3),
+}
+# Table 2, ImageNet-LT, ResNeXt-50: (many, medium, few, overall); † = re-implemented by the authors
+PAPER_TABLE2 = {
+    "Focal Loss†": (64.3, 37.1, 8.2, 43.7),
+    "OLTR†": (51.0, 40.8, 20.8, 41.9),
+    "Decouple-OLTR†": (59.9, 45.8, 27.6, 48.7),
+    "Decouple-Joint": (65.9, 37.5, 7.7, 44.4),
+    "Decouple-NCM": (56.6, 45.3, 28.1, 47.3),
+    "Decouple-cRT": (61.8, 46.2, 27.4, 49.6),
+    "Decouple-τ-norm": (59.1, 46.9, 30.7, 49.4),
+    "Decouple-LWS": (60.2, 47.2, 30.3, 49.9),
+    "Baseline": (66.1, 38.4, 8.9, 45.0),
+    "Cosine†": (67.3, 41.3, 14.0, 47.6),
+    "Capsule†": (67.1, 40.0, 11.2, 46.5),
+    "De-confound": (67.9, 42.7, 14.7, 48.6),
+    "Cosine-TDE": (61.8, 47.1, 30.4, 50.5),
+    "Capsule-TDE": (62.3, 46.9, 30.6, 50.6),
+    "De-confound-TDE": (62.7, 48.8, 31.6, 51.8),
+}
+METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss", "cb": "Class-balanced loss",
+                 "capsule": "Capsule", "deconfound": "De-confound", "ldam-drw": "LDAM-DRW", "mixup": "Mixup",
+                 "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM", "tau-norm": "τ-norm",
+                 "logit-adjust": "Logit adjustment"}
+# our method (and TDE or not) -> its row in Table 3 / Table 2
+TABLE3_ROWS = {("focal", False): "Focal Loss", ("mixup", False): "Mixup", ("cb", False): "Class-balanced Loss",
+               ("ldam-drw", False): "LDAM", ("bbn", False): "BBN", ("deconfound", False): "De-confound",
+               ("deconfound", True): "De-confound-TDE"}
+TABLE2_ROWS = {("ce", False): "Baseline", ("focal", False): "Focal Loss†", ("cosine", False): "Cosine†",
+               ("capsule", False): "Capsule†", ("deconfound", False): "De-confound", ("cosine", True): "Cosine-TDE",
+               ("capsule", True): "Capsule-TDE", ("deconfound", True): "De-confound-TDE",
+               ("ncm", False): "Decouple-NCM", ("crt", False): "Decouple-cRT", ("tau-norm", False): "Decouple-τ-norm",
+               ("lws", False): "Decouple-LWS"}
+DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT"}
+SHORT = {"cifar10-lt": "C10", "cifar100-lt": "C100"}
+PAPER_COLUMN = "paper (Table 3)"
+
+
+def _table3_rows() -> dict:
+    """{(data set, r): {row: accuracy}} with every row of Table 3."""
+    table = {key: dict(rows) for key, rows in PAPER_TABLE3.items()}
+    for row, values in TABLE3_OTHER_SYSTEMS.items():
+        for key, v in zip(_C, values):
+            table[key][row] = v
+    return table
+
+
+def paper_table3() -> pd.DataFrame:
+    """Table 3 laid out as in the paper: one row per system, columns C100/C10 × r."""
+    columns = {f"{SHORT[d]} r={r}": rows for (d, r), rows in _table3_rows().items()}
+    return pd.DataFrame(columns).loc[[*TABLE3_OTHER_SYSTEMS, "De-confound", "De-confound-TDE"]]
+
+
+def paper_table2() -> pd.DataFrame:
+    """Table 2 (ImageNet-LT, ResNeXt-50): many / medium / few / overall per system, with the
+    method name of this package that trains the same system (on the data sets it has)."""
+    ours = {row: m + ("-TDE" if tde else "") for (m, tde), row in TABLE2_ROWS.items()}
+    df = pd.DataFrame.from_dict(PAPER_TABLE2, orient="index", columns=["many", "medium", "few", "overall"])
+    df.insert(0, "lt_causal method", [ours.get(r, "–") for r in df.index])
+    return df
+
+
+def method_label(method: str, tde: bool = False) -> str:
+    """Row name as in Table 3: ``De-confound``, ``De-confound-TDE``, ``Cross-entropy``, ..."""
+    return METHOD_LABELS.get(method, method) + ("-TDE" if tde else "")
+
+
+def paper_accuracy(paper_key: str | None, imbalance: float, method: str, tde: bool = False) -> float | None:
+    """The Table 3 number for a data set key (``cifar10-lt``/``cifar100-lt``), or None if absent."""
+    row = TABLE3_ROWS.get((method, bool(tde)))
+    if paper_key is None or row is None or float(imbalance) != int(imbalance):
+        return None
+    return _table3_rows().get((paper_key, int(imbalance)), {}).get(row)
+
+
+def _first_image_suffix(folder) -> str:
+    try:
+        train = Path(folder) / "train"
+        first_class = min(p for p in train.iterdir() if p.is_dir())
+        return min(first_class.iterdir()).suffix.lower()
+    except (OSError, ValueError):
+        return ""
+
+
+def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None]:
+    """(label for tables, key into :data:`PAPER_TABLE3` or None) of a data set.
+
+    An image folder whose classes are CIFAR-10's (or CIFAR-100's) counts as that data set, e.g.
+    a JPEG re-encoding of CIFAR-10 → ``("CIFAR-10-LT (JPEG copy)", "cifar10-lt")``.
+    """
+    if dataset != "folder":
+        return DATA_LABELS.get(dataset, dataset), (dataset if dataset in SHORT else None)
+    from lt_causal.datasets.registry import CIFAR10_CLASSES, CIFAR100_CLASSES
+
+    classes = list(classes or [])
+    for key, names in (("cifar10-lt", CIFAR10_CLASSES), ("cifar100-lt", CIFAR100_CLASSES)):
+        if classes == names:
+            jpeg = _first_image_suffix(folder) in (".jpg", ".jpeg") if folder else False
+            return f"{DATA_LABELS[key]} ({'JPEG copy' if jpeg else 'image folder'})", key
+    name = Path(folder).name if folder else "folder"
+    return f"{name} (image folder)", None
+
+
+def tde_capable(run) -> bool:
+    """TDE is reported for the methods whose :class:`~lt_causal.methods.registry.Method` says so: the
+    normalised heads of the paper's setting (cosine, capsule, causal norm), not LDAM's margin
+    classifier or NCM's class means; a linear head is reported at α = 0 only."""
+    from lt_causal.methods.registry import METHODS
+
+    if run.method in METHODS:
+        return METHODS[run.method].reports_tde
+    return getattr(run.head, "kind", "linear") != "linear"
+
+
+def run_alphas(run, alpha: float | None = None) -> list[float]:
+    """α = 0 and the configured α (``config["alpha"]``) for a TDE-capable run, else [0]."""
+    alpha = float(run.config.get("alpha", 1.0)) if alpha is None else float(alpha)
+    return [0.0, alpha] if tde_capable(run) and alpha != 0 else [0.0]
+
+
+def run_vs_paper(run, alpha: float | None = None) -> pd.DataFrame:
+    """Accuracy of one run at α = 0 and the configured α beside its Table 3 number (NaN if none)."""
+    cfg = run.config
+    _, key = data_label(run.dataset, run.classes, cfg.get("folder_root"))
+    rows = {}
+    for a in run_alphas(run, alpha):
+        tde = a != 0
+        name = method_label(run.method, tde) + (f" (α={a:g})" if tde else "")
+        paper = paper_accuracy(key, cfg.get("imbalance", 100), run.method, tde)
+        rows[name] = {**run.evaluate(a), PAPER_COLUMN: float("nan") if paper is None else paper}
+    return pd.DataFrame.from_dict(rows, orient="index")[["overall", "many", "medium", "few", PAPER_COLUMN]]

@@ -1,0 +1,150 @@
+"""Training configuration: one dataclass with the paper's CIFAR recipe as defaults
+(PAPER.md §5) and :func:`recipe` giving the defaults for each data set (quick mode included)."""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from lt_causal.precision import PRECISIONS
+
+COMPILE_MODES = ("none", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+@dataclass
+class TrainConfig:
+    # data
+    dataset: str = "cifar10-lt"          # mnist-lt | cifar10-lt | cifar100-lt | folder
+    imbalance: float = 100.0             # n_max / n_min
+    profile: str = "exp"                 # exp | step
+    data_root: str | None = None         # cache for downloads (None: settings.default_data_root())
+    folder_root: str | None = None       # image tree for dataset="folder"
+    # method and model
+    method: str = "deconfound"           # see lt_causal.methods.registry.METHODS
+    arch: str = "resnet32"               # resnet32 (BBN, 128-d) | resnet32-plain | small-cnn
+    num_heads: int = 2                   # K of the causal-norm head
+    tau: float = 16.0                    # τ: logit scale
+    gamma: float = 1 / 32                # γ: weight-norm damping
+    alpha: float = 1.0                   # TDE strength reported next to α = 0
+    # method-specific (lt_causal.methods.registry): used only by the methods named
+    mixup_alpha: float = 1.0             # mixup: λ ~ Beta(a, a)
+    ldam_max_margin: float = 0.5         # ldam-drw: largest margin (of the rarest class), in cosine units
+    drw_start: float | None = None       # ldam-drw: fraction of `epochs` from which the loss is re-weighted
+                                         # (None: the first lr milestone, as LDAM-DRW defers to its first decay)
+    retrain_epochs: int = 10             # crt, lws: epochs of the second (classifier) stage
+    retrain_lr: float = 0.2              # crt, lws: initial lr of the second stage (cosine decay)
+    posthoc_tau: float = 1.0             # tau-norm, logit-adjust: τ of the post-hoc correction
+    # optimisation (Tang et al. / BBN CIFAR recipe)
+    epochs: int = 200
+    batch_size: int = 256
+    lr: float = 0.2
+    momentum: float = 0.9                # μ of SGD
+    direction_mu: float | None = None    # decay of the head-direction moving sum (None: = momentum)
+    weight_decay: float = 5e-4
+    warmup_epochs: float = 5.0           # linear warm-up from lr/3
+    milestones: tuple = (0.6, 0.8)       # fractions of `epochs` where lr *= lr_decay (120, 160 of 200)
+    lr_decay: float = 0.01
+    # augmentation
+    augment: bool = True
+    crop_padding: int = 4
+    flip: bool = True
+    # bookkeeping
+    seed: int = 0
+    device: str = "auto"                 # auto | cpu | cuda | cuda:N
+    precision: str = "auto"              # auto | fp32 | bf16 (lt_causal.precision: auto = bf16 where native)
+    # fast path (lt_causal.training.fast_step): one fused step, fixed batch shape (the ragged last batch of
+    # each epoch is dropped, as DataLoader(drop_last=True)), tensor lr
+    fast: bool = False
+    compile_mode: str = "default"        # torch.compile mode of the fast step, or "none"
+    cuda_graph: bool = True              # fast on one CUDA device: replay the whole step as a CUDA graph
+    checkpoint_every: int = 1            # write checkpoint.pt every N epochs (and at the end)
+    eval_every: int = 1                  # test accuracy every N epochs (and at the end)
+    eval_batch_size: int = 1024
+    out: str | None = None               # run directory (None: nothing written)
+
+    def __post_init__(self):
+        self.milestones = tuple(float(m) for m in self.milestones)
+        checks = {
+            "imbalance": self.imbalance >= 1 and math.isfinite(self.imbalance),
+            "epochs": isinstance(self.epochs, int) and self.epochs >= 1,
+            "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 2,
+            "lr": self.lr > 0,
+            "momentum": 0 <= self.momentum < 1,
+            "weight_decay": self.weight_decay >= 0,
+            "warmup_epochs": self.warmup_epochs >= 0,
+            "milestones": all(0 < m <= 1 for m in self.milestones),
+            "eval_every": isinstance(self.eval_every, int) and self.eval_every >= 1,
+            "num_heads": isinstance(self.num_heads, int) and self.num_heads >= 1,
+            "compile_mode": self.compile_mode in COMPILE_MODES,
+            "precision": self.precision in PRECISIONS,
+            "crop_padding": isinstance(self.crop_padding, int) and not isinstance(self.crop_padding, bool)
+            and self.crop_padding >= 0,
+            "checkpoint_every": isinstance(self.checkpoint_every, int) and self.checkpoint_every >= 1,
+            "mixup_alpha": self.mixup_alpha > 0,
+            "ldam_max_margin": self.ldam_max_margin > 0,
+            "drw_start": self.drw_start is None or 0 <= self.drw_start <= 1,
+            "retrain_epochs": isinstance(self.retrain_epochs, int) and self.retrain_epochs >= 1,
+            "retrain_lr": self.retrain_lr > 0,
+            "posthoc_tau": math.isfinite(self.posthoc_tau) and self.posthoc_tau >= 0,
+        }
+        if self.direction_mu is not None:
+            checks["direction_mu"] = 0 <= self.direction_mu < 1
+        for name, ok in checks.items():
+            if not ok:
+                choices = {"compile_mode": COMPILE_MODES, "precision": PRECISIONS}.get(name)
+                hint = f" (choose one of {', '.join(choices)})" if choices else ""
+                raise ValueError(f"invalid TrainConfig.{name} = {getattr(self, name)!r}{hint}")
+        if self.fast and self.compile_mode == "reduce-overhead" and self.cuda_graph:
+            raise ValueError("compile_mode 'reduce-overhead' captures CUDA graphs itself: "
+                             "set cuda_graph=False (--no-cuda-graph) to use it")
+
+    @property
+    def mu(self) -> float:
+        """Decay of the head-direction moving sum: the SGD momentum unless decoupled."""
+        return self.momentum if self.direction_mu is None else self.direction_mu
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["milestones"] = list(self.milestones)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def recipe(dataset: str = "cifar10-lt", quick: bool = False, **overrides) -> TrainConfig:
+    """Default configuration for a data set (and the method's own defaults, e.g. LDAM's scale
+    s = 30 as ``tau``); ``quick=True`` shrinks it to seconds on a CPU."""
+    from lt_causal.methods.registry import get_method
+
+    base: dict = {"dataset": dataset, **get_method(overrides.get("method", TrainConfig.method)).defaults}
+    if dataset == "mnist-lt":
+        base.update(arch="small-cnn", epochs=30, batch_size=64, lr=0.05, warmup_epochs=1,
+                    flip=False, crop_padding=2, alpha=1.0)
+        if quick:
+            base.update(epochs=4)
+    elif dataset == "cifar100-lt":
+        base.update(alpha=1.5)
+    if quick and dataset != "mnist-lt":
+        base.update(epochs=2, warmup_epochs=0.5, batch_size=128)
+    base.update(overrides)
+    return TrainConfig(**base)
+
+
+def drw_start_epoch(config: TrainConfig) -> int:
+    """The epoch from which LDAM-DRW re-weights: ``drw_start`` × epochs, by default the first lr
+    milestone (Cao et al. 2019 re-weight from their first decay, epoch 160 of 200, at lr 0.01)."""
+    start = config.drw_start if config.drw_start is not None else min(config.milestones, default=0.8)
+    return round(start * config.epochs)
+
+
+def lr_at(config: TrainConfig, epoch_float: float) -> float:
+    """Learning rate at a fractional epoch: linear warm-up from lr/3, then multistep decay."""
+    if config.warmup_epochs and epoch_float < config.warmup_epochs:
+        return config.lr / 3 + (config.lr - config.lr / 3) * epoch_float / config.warmup_epochs
+    drops = sum(epoch_float >= m * config.epochs for m in config.milestones)
+    return config.lr * config.lr_decay ** drops
+
+

@@ -1,0 +1,48 @@
+"""Pictures of what the causal-norm classifier does (Tang et al. 2020, Eq. 6): the weight
+norm enters a linear logit as ‖w‖ but a causal-norm logit as ‖w‖/(‖w‖+γ), so head classes
+cannot win by growing their weights; the feature norm is removed per head."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def causal_norm_picture(gammas=(1 / 32, 0.25, 1.0), tau: float = 16.0):
+    """Two panels: the weight-norm factor of each classifier, and how τ sharpens the softmax."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+    norm = np.linspace(0.0, 3.0, 200)
+    ax1.plot(norm, norm, "k--", label="linear: ‖w‖ (unbounded)")
+    for g in gammas:
+        ax1.plot(norm, norm / (norm + g), label=f"causal norm: ‖w‖/(‖w‖+γ), γ={g:g}")
+    ax1.set(xlabel=r"class weight norm $\|w_i\|$", ylabel=r"factor multiplying $\cos(x, w_i)$",
+            title="Why large head-class weights stop winning", ylim=(0, 1.6))
+    ax1.legend(fontsize=8, loc="lower right")
+    cos = np.linspace(-1, 1, 5)
+    for t in (1.0, 4.0, tau):
+        p = np.exp(t * cos) / np.exp(t * cos).sum()
+        ax2.plot(cos, p, marker="o", label=f"τ = {t:g}")
+    ax2.set(xlabel=r"cosine between $x^k$ and $w_i^k$ (5 classes)", ylabel="softmax probability",
+            title="τ turns cosines in [−1, 1] into confident logits")
+    ax2.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def class_counts_figure(data, ax=None):
+    """Training images per class, head → tail, with the many/medium/few thresholds
+    (``data``: an :class:`~lt_causal.datasets.registry.LTDataset` or a run, anything with ``classes`` and
+    ``train_counts``)."""
+    from lt_causal.datasets.profiles import shot_groups
+    from lt_causal.views.run_plots import GROUP_COLORS
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 3.4), constrained_layout=True)
+    groups = shot_groups(data.train_counts)
+    ax.bar(range(len(data.classes)), data.train_counts, color=[GROUP_COLORS[g] for g in groups])
+    for y in (20, 100):
+        ax.axhline(y, color="gray", lw=0.8, ls=":")
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(data.classes)))
+    ax.set_xticklabels(data.classes, rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
+    ax.set(xlabel="class (head → tail)", ylabel="training images (log scale)",
+           title=f"{getattr(data, 'name', None) or data.dataset}: many (>100, blue), medium (20–100, orange), few (<20, red)")
+    return ax.figure
