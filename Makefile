@@ -1,25 +1,47 @@
 # Quick start:   make lab    (creates .venv if needed, opens JupyterLab on notebooks/)
 #                make test   (creates .venv if needed, runs the whole test suite)
-# Override the torch requirement, e.g. CPU-only:  make test TORCH_SPEC=torch==2.13.0
+# No NVIDIA GPU? Install the CPU build of torch (about 200 MB instead of several GB):
+#                make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# Pin a torch version:  make test TORCH_SPEC=torch==2.13.0   (a changed TORCH_SPEC / TORCH_INDEX reinstalls torch)
+# JupyterLab options:   make lab LAB_ARGS="--port 9999 --no-browser"   (--allow-root is added when run as root)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 TORCH_SPEC ?= torch
+TORCH_INDEX ?=
+LAB_ARGS ?=
+USER_ID ?= $(shell id -u)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lt_causal-installed
+# One stamp per torch request: a different TORCH_SPEC or TORCH_INDEX has no stamp yet, so torch is
+# reinstalled (--force-reinstall: the CPU and CUDA builds of one version have the same version number).
+TORCH_ID := $(shell printf '%s|%s' '$(TORCH_SPEC)' '$(TORCH_INDEX)' | cksum | cut -d' ' -f1)
+TORCH_STAMP := $(VENV)/.torch-$(TORCH_ID)
+TORCH_INDEX_ARG := $(if $(strip $(TORCH_INDEX)),--index-url $(TORCH_INDEX),)
+ALLOW_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root,)
 
 .PHONY: lab test test-fast env clean-env
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "$(TORCH_SPEC)"
-	$(PY) -m pip install --quiet -e ".[test]"
+$(PY):
+	@echo "==> [1/3] creating $(VENV) with $(PYTHON) and upgrading pip (under a minute)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+
+$(TORCH_STAMP): | $(PY)
+	@echo "==> [2/3] installing $(TORCH_SPEC) $(TORCH_INDEX_ARG) (CPU wheel ~200 MB: 1-3 min; CUDA build: several GB, 5-15 min)"
+	rm -f $(VENV)/.torch-*
+	$(PY) -m pip install --force-reinstall --no-deps $(TORCH_INDEX_ARG) "$(TORCH_SPEC)"
+	$(PY) -m pip install $(TORCH_INDEX_ARG) "$(TORCH_SPEC)"
+	touch $@
+
+$(STAMP): pyproject.toml $(TORCH_STAMP)
+	@echo "==> [3/3] installing lt_causal with its notebook and test dependencies (2-5 min)"
+	$(PY) -m pip install -e ".[test]"
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks/
 
 # LT_CAUSAL_QUICK=1: notebooks and CLI runs use their small "quick mode" configurations.
 test: $(STAMP)

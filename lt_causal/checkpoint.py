@@ -1,19 +1,57 @@
 """Atomic checkpoint files: written to a temporary file in the same folder and renamed, so an
-interrupted save never destroys the previous checkpoint; loaded with ``weights_only=True``."""
+interrupted save never destroys the previous checkpoint; loaded with ``weights_only=True``.
+
+A file that cannot be loaded (empty, truncated, garbage, or holding pickled objects other than
+tensors, numbers, strings, lists and dicts, which are refused unread) or that lacks a key its
+reader needs is one :class:`CheckpointError` line naming the file and what to do about it.
+Files get the mode a plain ``open()`` would give them (0666 minus the umask), like the CSV and
+JSON files written beside them.
+"""
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import warnings
 from pathlib import Path
 
 import torch
 
 
+class CheckpointError(ValueError):
+    """A checkpoint or run file that cannot be used: the message names the file and the remedy."""
+
+
+# What to do about a broken file, by file name (the run-folder files of lt_causal.training.trainer / runs).
+_REMEDY = {
+    "checkpoint.pt": "delete it and run the same train command again (training restarts from epoch 0)",
+    "features.pt": "delete it and run the same train command again (it is rebuilt from checkpoint.pt)",
+}
+_DEFAULT_REMEDY = "delete it and re-run the training that wrote it"
+
+
+def remedy(path) -> str:
+    """What a user should do about the broken file ``path``."""
+    return _REMEDY.get(Path(path).name, _DEFAULT_REMEDY)
+
+
+def _create_temp(folder: Path, name: str) -> tuple[int, str]:
+    """A new, uniquely named file in ``folder`` opened for writing with mode 0666 & ~umask, as a
+    plain ``open()`` would create it (``tempfile.mkstemp`` would make it 0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name for {name} in {folder}")
+
+
 def _atomic_write(path: Path, write) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temp(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -31,16 +69,46 @@ def save_checkpoint(obj: dict, path) -> None:
     _atomic_write(Path(path), lambda f: torch.save(obj, f))
 
 
+def require_keys(blob, keys, path) -> None:
+    """One :class:`CheckpointError` naming ``path`` and the keys of ``keys`` that ``blob`` lacks."""
+    missing = [k for k in keys if k not in blob]
+    if missing:
+        raise CheckpointError(f"{path} lacks {', '.join(map(repr, missing))} (damaged, or written by "
+                              f"another program or version); {remedy(path)}")
+
+
 def load_checkpoint(path, map_location="cpu", keys=()) -> dict:
-    """Load a checkpoint written by :func:`save_checkpoint` with ``weights_only=True``;
-    ``keys``: entries the caller needs (a missing one is a ValueError naming the file)."""
+    """Load a checkpoint written by :func:`save_checkpoint` with ``weights_only=True``.
+
+    ``keys``: entries the caller needs (a missing one is a :class:`CheckpointError`). A missing
+    file is a ``FileNotFoundError``; an unreadable one a :class:`CheckpointError` — never torch's
+    advice to load it with ``weights_only=False``, which would run whatever code it holds."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint not found: {path}")
-    blob = torch.load(path, map_location=map_location, weights_only=True)
-    missing = [k for k in keys if k not in blob]
-    if missing:
-        raise ValueError(f"{path} lacks {', '.join(map(repr, missing))}")
+    if path.stat().st_size == 0:
+        raise CheckpointError(f"{path} is empty (an interrupted copy?); {remedy(path)}")
+    try:
+        with warnings.catch_warnings():   # torch warns about unusual pickle protocols; the error says it
+            warnings.simplefilter("ignore", UserWarning)
+            blob = torch.load(path, map_location=map_location, weights_only=True)
+    except (MemoryError, OSError):
+        raise
+    except Exception as exc:   # torch raises RuntimeError, UnpicklingError, EOFError, KeyError, ...
+        if isinstance(exc, RuntimeError) and ("CUDA" in str(exc) or "out of memory" in str(exc)):
+            raise   # a device problem, not a file problem
+        text = str(exc)
+        if "GLOBAL" in text or "global" in text:
+            why = ("it holds pickled objects other than tensors, numbers, strings, lists and dicts, "
+                   "which are refused unread (a foreign file, possibly unsafe)")
+        elif isinstance(exc, EOFError) or "zip" in text or "central directory" in text:
+            why = "it is truncated or corrupted"
+        else:
+            why = "it is not a checkpoint written by lt_causal (corrupted or foreign)"
+        raise CheckpointError(f"cannot read {path}: {why}; {remedy(path)}") from None
+    if not isinstance(blob, dict):
+        raise CheckpointError(f"{path} holds a {type(blob).__name__}, not a checkpoint dict; {remedy(path)}")
+    require_keys(blob, keys, path)
     return blob
 
 

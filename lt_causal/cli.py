@@ -17,6 +17,7 @@ import pkgutil
 import sys
 
 import lt_causal.commands
+from lt_causal.training.run_lock import RunLockedError
 
 # Listed first in --help, in teaching order; any other module in lt_causal/commands follows.
 ORDER = ["backdoor", "info", "train", "evaluate"]
@@ -28,7 +29,12 @@ def command_names() -> list[str]:
 
 
 class UserError(Exception):
-    """A problem with the user's input, printed as one line without a traceback."""
+    """A problem with the user's input, printed as one line without a traceback.
+
+    So are ValueError (bad values; lt_causal.checkpoint.CheckpointError: an unreadable run file),
+    FileNotFoundError and KeyError (exit status 2), and a locked run folder
+    (lt_causal.training.run_lock.RunLockedError), a diverged training (FloatingPointError) and other
+    OSErrors (exit status 1)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,10 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (UserError, ValueError, FileNotFoundError, KeyError) as exc:
+    except (UserError, ValueError, FileNotFoundError, KeyError) as exc:   # the input: exit 2
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {msg}", file=sys.stderr)
         return 2
+    except (RunLockedError, FloatingPointError, OSError) as exc:   # the run or the machine: exit 1
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

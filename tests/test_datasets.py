@@ -1,4 +1,5 @@
 """Data sets: embedded mnist-lt, image-folder trees (decode, cache, errors), dataset_info."""
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,12 @@ from lt_causal.datasets.registry import (CIFAR10_CLASSES, CIFAR100_CLASSES, DATA
                                 dataset_info, load_dataset)
 from lt_causal.datasets.profiles import long_tail_counts
 
-CIFAR10_JPEG = Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10-jpeg"
+# Optional data: the 60,000 CIFAR-10 images as a JPEG tree (train/<class>/*.jpg, test/<class>/*.jpg),
+# found at $LT_CAUSAL_CIFAR10_FOLDER (default: shared/data/cifar10-jpeg beside this checkout).
+CIFAR10_JPEG = Path(os.environ.get("LT_CAUSAL_CIFAR10_FOLDER")
+                    or Path(__file__).resolve().parents[2] / "shared" / "data" / "cifar10-jpeg")
+CIFAR10_JPEG_MISSING = ("optional data missing: the CIFAR-10 images as a JPEG tree (train/<class>/*.jpg, "
+                        "test/<class>/*.jpg); set LT_CAUSAL_CIFAR10_FOLDER to that folder to run this test")
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +195,7 @@ def test_dataset_info_without_download(monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CIFAR10_JPEG.is_dir(), reason="../shared/data/cifar10-jpeg not present")
+@pytest.mark.skipif(not CIFAR10_JPEG.is_dir(), reason=CIFAR10_JPEG_MISSING)
 def test_cifar10_jpeg_folder(tmp_path):
     data = load_dataset("folder", root=CIFAR10_JPEG, imbalance=100, data_root=tmp_path, progress=False)
     assert data.classes == CIFAR10_CLASSES

@@ -1,6 +1,7 @@
 """Table 3 reproduction: a tiny grid on mnist-lt (CPU, seconds), resume/caching, the paper's
 numbers against PAPER.md, the folder route and argument errors."""
 import dataclasses
+import os
 import re
 import statistics
 from pathlib import Path
@@ -19,9 +20,12 @@ from lt_causal.experiments.reproduce import (notebook05_config, reproduce, repro
 from lt_causal.evaluation.runs import find_runs, load_run
 
 TINY = {"epochs": 1, "batch_size": 128}
-PAPER_MD = Path(__file__).resolve().parents[2] / "shared" / "PAPER.md"
-SEED_DECK = next((Path(__file__).resolve().parents[2] / "shared" / "seed").glob("*.txt"), None) \
-    if (Path(__file__).resolve().parents[2] / "shared" / "seed").is_dir() else None
+# Optional data (default: the shared/ folder beside this checkout): the paper as Markdown
+# ($LT_CAUSAL_PAPER_MD) and a folder with the paper's text (*.txt) as the seed deck ($LT_CAUSAL_SEED_DECK).
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PAPER_MD = Path(os.environ.get("LT_CAUSAL_PAPER_MD") or SHARED / "PAPER.md")
+SEED_DIR = Path(os.environ.get("LT_CAUSAL_SEED_DECK") or SHARED / "seed")
+SEED_DECK = next(SEED_DIR.glob("*.txt"), None) if SEED_DIR.is_dir() else None
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +160,8 @@ def parse_paper_md(text):
     return table
 
 
-@pytest.mark.skipif(not PAPER_MD.is_file(), reason="../shared/PAPER.md is not on this machine")
+@pytest.mark.skipif(not PAPER_MD.is_file(), reason="optional data missing: the paper's text as Markdown "
+                    "(PAPER.md, with Table 3); set LT_CAUSAL_PAPER_MD to that file to check the numbers")
 def test_paper_numbers_match_paper_md():
     assert parse_paper_md(PAPER_MD.read_text()) == PAPER_TABLE3
 
@@ -174,7 +179,8 @@ def deck_rows(text, caption):
     return rows
 
 
-@pytest.mark.skipif(SEED_DECK is None, reason="../shared/seed is not on this machine")
+@pytest.mark.skipif(SEED_DECK is None, reason="optional data missing: the paper's text with Tables 2 and 3 "
+                    "(a .txt file); set LT_CAUSAL_SEED_DECK to its folder to check the numbers")
 def test_other_systems_match_the_seed_deck():
     text = SEED_DECK.read_text()
     table3 = deck_rows(text, "Table 3:")

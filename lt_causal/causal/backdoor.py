@@ -20,6 +20,7 @@ Simpson's paradox (von Kügelgen, Gresele, Schölkopf 2020).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,9 +91,33 @@ def _require_columns(data: pd.DataFrame, roles: dict[str, str | None]) -> None:
                              f"available columns: {', '.join(map(str, data.columns))}")
 
 
+# "1,000" / "12,345.5": thousands separators as spreadsheets export them (groups of exactly three
+# digits, so "1,5" is not read as 1.5 or 15).
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# Counts from 2**63 on do not fit int64 (the cast would wrap to a negative number).
+_INT64_END = 2.0 ** 63
+
+
+def _to_number(value):
+    """A numeric string ("200", " 1e5 ", "1,000") as a float; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    try:
+        return float(text) if text else value
+    except ValueError:
+        return value
+
+
 def _numbers(data: pd.DataFrame, column: str, labels: list, *, counts: bool) -> np.ndarray:
-    """Column as float array; one ValueError naming stratum, column and value if any is bad."""
+    """Column as float array; one ValueError naming stratum, column and value if any is bad.
+
+    Cells may be numbers or numeric strings (as a CSV column with one bad cell reads): only the
+    bad cell itself is reported; "1,000" (thousands separators) reads as 1000."""
     raw = data[column].to_list()
+    raw = [_to_number(value) for value in raw]
     for label, value in zip(labels, raw):
         where = f"stratum {label!r}: {column} = {_show(value)}"
         if value is None or value is pd.NA or (isinstance(value, (float, np.floating))
@@ -110,6 +135,22 @@ def _numbers(data: pd.DataFrame, column: str, labels: list, *, counts: bool) -> 
     return np.asarray(raw, dtype=float)
 
 
+def _shares(values: np.ndarray) -> np.ndarray:
+    """values / values.sum(), scaled by the largest value first so that a sum beyond the float
+    range (weights of 1e308) cannot overflow to inf and turn every share into 0."""
+    top = values.max()
+    scaled = values / top if top > 0 else values
+    with np.errstate(invalid="ignore"):   # all zero: NaN shares (the callers reject zero totals)
+        return scaled / scaled.sum()
+
+
+def _count_column(values: np.ndarray) -> np.ndarray:
+    """Counts as int64, or as Python ints (object column) where one is beyond int64 (1e20 people)."""
+    if (values < _INT64_END).all():
+        return values.astype(np.int64)
+    return np.array([int(v) for v in values], dtype=object)
+
+
 def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adjustment: str,
                         weights: str | None = None, population: str | None = None) -> BackdoorResult:
     """Adjust for the confounder ``adjustment``: P(Y|do(X)) = sum_z P(Y|X,z) P(z) (PAPER.md §1).
@@ -123,6 +164,8 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
     - ``population``: a count of the whole population per stratum (P(z) = share of it).
 
     Give exactly one of ``weights`` / ``population``. Strata with zero units need zero weight.
+    Cells may be numbers or numeric strings; ``"1,000"`` (a thousands separator) reads as 1000.
+    Counts beyond int64 (>= 2**63) make the table's ``units``/``outcomes`` Python ints.
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -149,7 +192,7 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
     for label, n, k in zip(labels, units, outcomes):
         if k > n:
             raise ValueError(f"stratum {label!r}: {outcome} = {_num(k)} exceeds {treatment} = {_num(n)}")
-    if w.sum() <= 0:
+    if not w.max() > 0:
         raise ValueError(f"the weights in column {weight_col!r} sum to {_num(w.sum())}; "
                          "they need a positive total")
     for label, n, wz in zip(labels, units, w):
@@ -159,10 +202,10 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
 
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(units > 0, outcomes / np.where(units > 0, units, 1), np.nan)
-    p_z_given_x = units / units.sum()
-    p_z = w / w.sum()
+    p_z_given_x = _shares(units)
+    p_z = _shares(w)
     safe = np.nan_to_num(rate)
-    table = pd.DataFrame({"units": units.astype(np.int64), "outcomes": outcomes.astype(np.int64),
+    table = pd.DataFrame({"units": _count_column(units), "outcomes": _count_column(outcomes),
                           "rate": rate, "p_z_given_x": p_z_given_x, "p_z": p_z,
                           "observational": safe * p_z_given_x, "adjusted": safe * p_z},
                          index=pd.Index(labels, name=adjustment))
@@ -179,18 +222,18 @@ def reference_distribution(data: pd.DataFrame, *, group: str, adjustment: str, c
     _require_columns(data, {"group": group, "adjustment": adjustment, "cases": cases})
     groups = list(pd.unique(data[group]))
     if standard == "pooled":
-        rows = data
+        keep = np.ones(len(data), dtype=bool)
     elif standard in groups:
-        rows = data[data[group] == standard]
+        keep = (data[group] == standard).to_numpy()
     else:
         raise ValueError(f"standard={standard!r} is neither 'pooled' nor a value of column "
                          f"{group!r}; valid: {', '.join(['pooled', *map(str, groups)])}")
     labels = [f"{g}, {z}" for g, z in zip(data[group], data[adjustment])]
-    _numbers(data, cases, labels, counts=True)
+    values = _numbers(data, cases, labels, counts=True)
     strata = list(pd.unique(data[adjustment]))
-    counts = rows[cases].astype(float).groupby(rows[adjustment], sort=False).sum()
+    counts = pd.Series(values[keep]).groupby(data[adjustment].to_numpy()[keep], sort=False).sum()
     counts = counts.reindex(strata, fill_value=0)
-    return (counts / counts.sum()).rename("p_z")
+    return pd.Series(_shares(counts.to_numpy()), index=pd.Index(strata, name=adjustment), name="p_z")
 
 
 def backdoor_by_group(data: pd.DataFrame, *, group: str, adjustment: str, cases: str, deaths: str,

@@ -29,7 +29,8 @@ def register(sub) -> None:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--example", choices=sorted(EXAMPLE_COLUMNS),
                         help="a table shipped with the package")
-    source.add_argument("--csv", metavar="FILE", help="your own table, one row per stratum")
+    source.add_argument("--csv", metavar="FILE",
+                        help='your own table, one row per stratum (counts may use thousands separators: "1,000")')
     p.add_argument("--treatment", metavar="COL", help="column: count of treated units (X) per stratum")
     p.add_argument("--outcome", metavar="COL", help="column: count of outcomes (Y) among them")
     p.add_argument("--adjustment", metavar="COL", help="column: stratum label of the confounder Z")
@@ -76,21 +77,47 @@ def format_groups(data, columns: dict, standard: str) -> str:
     return "\n\n".join(parts)
 
 
-def run(args) -> int:
+def read_table(path):
+    """The CSV file ``path`` as a DataFrame; one ValueError / FileNotFoundError naming the file
+    if it is missing, a folder, empty or not CSV text. Numeric cells may use thousands
+    separators when quoted ("1,000"); a bad cell is reported by the adjustment, with its stratum."""
+    import os
+
     import pandas as pd
 
+    if os.path.isdir(path):
+        raise ValueError(f"--csv {path} is a folder, not a CSV file")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"--csv {path}: no such file")
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"--csv {path} is empty: it needs a header row and one row per stratum") from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+        raise ValueError(f"--csv {path} is not a valid CSV table ({detail})") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"--csv {path} is not a text CSV file ({exc.reason} at byte {exc.start})") from None
+
+
+def run(args) -> int:
     from lt_causal.causal.backdoor import backdoor_adjustment
     from lt_causal.causal.examples import load_example
 
     columns = resolve_columns(args)
-    data = load_example(args.example) if args.example else pd.read_csv(args.csv)
-    if "group" in columns:
-        print(format_groups(data, columns, args.standard))
-        return 0
-    if args.standard != "pooled":
+    if args.standard != "pooled" and "group" not in columns:
         raise ValueError("--standard only applies together with --group")
-    weight = {k: columns[k] for k in ("weights", "population") if k in columns}
-    result = backdoor_adjustment(data, treatment=columns["treatment"], outcome=columns["outcome"],
-                                 adjustment=columns["adjustment"], **weight)
+    data = load_example(args.example) if args.example else read_table(args.csv)
+    try:
+        if "group" in columns:
+            print(format_groups(data, columns, args.standard))
+            return 0
+        weight = {k: columns[k] for k in ("weights", "population") if k in columns}
+        result = backdoor_adjustment(data, treatment=columns["treatment"], outcome=columns["outcome"],
+                                     adjustment=columns["adjustment"], **weight)
+    except ValueError as exc:
+        if args.csv is None:
+            raise
+        raise ValueError(f"{args.csv}: {exc}") from None
     print(result.to_string())
     return 0

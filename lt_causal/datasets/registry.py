@@ -110,6 +110,13 @@ def _check_name(name: str) -> None:
         raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
 
 
+def _check_one_class(root, classes, imbalance) -> None:
+    """A folder with one class cannot be made long-tailed: say so instead of ignoring ``imbalance``."""
+    if len(classes) == 1 and imbalance is not None and imbalance != 1:
+        raise ValueError(f"image folder {root} has one class ({classes[0]!r}), so imbalance {imbalance:g} "
+                         "cannot apply: add class folders, or use imbalance 1 (--imbalance 1)")
+
+
 def _check_profile(profile: str) -> None:
     if profile not in PROFILES:
         raise ValueError(f"unknown long-tail profile {profile!r}; choose one of {', '.join(PROFILES)}")
@@ -178,8 +185,9 @@ def load_dataset(name: str, *, imbalance: float | None = 100.0, profile: str = "
         return long_tailed(name, arrays, imbalance, profile, seed, CIFAR_MEAN, CIFAR_STD)
     if root is None:
         raise ValueError("load_dataset('folder', ...) needs root=<folder with train/ and test/>")
-    from lt_causal.datasets.image_folder import load_image_folder
+    from lt_causal.datasets.image_folder import list_image_folder, load_image_folder
 
+    _check_one_class(root, list_image_folder(root)[0], imbalance)   # before decoding any image
     arrays = load_image_folder(root, data_root=data_root, progress=progress)
     return long_tailed(name, arrays, imbalance, profile, seed)
 
@@ -201,6 +209,7 @@ def dataset_info(name: str, imbalance: float | None = 100.0, profile: str = "exp
         from lt_causal.datasets.image_folder import count_images
 
         classes, have, test_counts = count_images(root)
+        _check_one_class(root, classes, imbalance)
         if imbalance is None:
             order = sorted(range(len(classes)), key=lambda c: -have[c])
             return DatasetInfo(name, [classes[c] for c in order], [have[c] for c in order],

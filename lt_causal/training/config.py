@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass
 
 from lt_causal.precision import PRECISIONS
 
+# Annotations (strings: postponed evaluation) of the fields that hold numbers.
+_NUMERIC = ("float", "int", "float | None", "int | None")
 COMPILE_MODES = ("none", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
@@ -63,16 +66,28 @@ class TrainConfig:
     out: str | None = None               # run directory (None: nothing written)
 
     def __post_init__(self):
-        self.milestones = tuple(float(m) for m in self.milestones)
+        for f in dataclasses.fields(self):   # every number finite, before any range check or work
+            value = getattr(self, f.name)
+            if f.type in _NUMERIC and value is not None and (
+                    isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)):
+                raise ValueError(f"invalid TrainConfig.{f.name} = {value!r} (must be a finite number)")
+        try:
+            self.milestones = tuple(float(m) for m in self.milestones)
+        except (TypeError, ValueError):
+            raise ValueError(f"invalid TrainConfig.milestones = {self.milestones!r} "
+                             "(fractions of the epochs, e.g. (0.6, 0.8))") from None
         checks = {
             "imbalance": self.imbalance >= 1 and math.isfinite(self.imbalance),
             "epochs": isinstance(self.epochs, int) and self.epochs >= 1,
             "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 2,
             "lr": self.lr > 0,
+            "lr_decay": self.lr_decay > 0,
+            "tau": self.tau > 0,
+            "gamma": self.gamma >= 0,
             "momentum": 0 <= self.momentum < 1,
             "weight_decay": self.weight_decay >= 0,
             "warmup_epochs": self.warmup_epochs >= 0,
-            "milestones": all(0 < m <= 1 for m in self.milestones),
+            "milestones": all(math.isfinite(m) and 0 < m <= 1 for m in self.milestones),
             "eval_every": isinstance(self.eval_every, int) and self.eval_every >= 1,
             "num_heads": isinstance(self.num_heads, int) and self.num_heads >= 1,
             "compile_mode": self.compile_mode in COMPILE_MODES,

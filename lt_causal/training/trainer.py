@@ -34,6 +34,7 @@ from lt_causal.methods.losses import build_loss
 from lt_causal.methods.registry import METHODS, get_method
 from lt_causal.methods.mixup import mixup_batch, sample_lambda
 from lt_causal.precision import autocast, memory_format, resolve_precision
+from lt_causal.training.run_lock import run_lock
 from lt_causal.models.ltmodel import LTModel, build_model
 from lt_causal.evaluation.runs import FEATURES, TrainedRun, load_run, run_from_model
 from lt_causal.methods.samplers import ClassAwareSampler
@@ -182,7 +183,8 @@ def train(config: TrainConfig, data: LTDataset | None = None,
     ctx = setup(config.device)
     config = dataclasses.replace(config, precision=resolve_precision(config.precision, ctx.device))
     try:
-        return _train(config, data, callback, progress, resume, ctx)
+        with run_lock(config.out if ctx.is_main else None):   # one writer per run folder
+            return _train(config, data, callback, progress, resume, ctx)
     finally:
         ctx.close()
 
@@ -214,7 +216,8 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
     if run_dir is not None:
         if resume and (run_dir / CHECKPOINT).is_file():
             check_run_config(run_dir, config)
-            ckpt = load_checkpoint(run_dir / CHECKPOINT, map_location=device)
+            ckpt = load_checkpoint(run_dir / CHECKPOINT, map_location=device,
+                                   keys=("model", "optimizer", "order_rng", "aug_rng", "history", "epoch"))
             model.load_state_dict(ckpt["model"])
             opt.load_state_dict(ckpt["optimizer"])
             order_gen.set_state(ckpt["order_rng"].cpu())   # RNG states are CPU byte tensors, also
@@ -286,6 +289,11 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
         info = {"epoch": epoch + 1, "lr": lr_at(config, epoch + 1 - 1e-9),
                 "loss": sums[0].item() / seen, "train_acc": 100.0 * sums[1].item() / seen,
                 "test_acc": None, "seconds": time.perf_counter() - t0}
+        if not abs(info["loss"]) < float("inf"):   # NaN or ±inf: stop before it is checkpointed
+            raise FloatingPointError(
+                f"training diverged: the loss is {info['loss']} in epoch {epoch + 1}; lower the learning rate "
+                f"(--lr, now {config.lr:g}) or the weight decay (--weight-decay, now {config.weight_decay:g}) "
+                "and train into a new --out")
         last = epoch + 1 == config.epochs
         if (epoch + 1) % config.eval_every == 0 or last:
             info["test_acc"] = evaluate_accuracy(model, test_x, data, config)
@@ -347,9 +355,10 @@ def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progr
             return load_run(out)
     data = data if data is not None else dataset_for(config)
     model = make_model(first, data)
-    ckpt = load_checkpoint(stage1 / CHECKPOINT)
+    ckpt = load_checkpoint(stage1 / CHECKPOINT, keys=("model", "history"))
     model.load_state_dict(ckpt["model"])
     model.to(resolve_device(config.device))
-    if out is not None:
-        save_json(config.to_dict(), Path(out) / CONFIG)
-    return finish_run(model, data, config, list(ckpt["history"]), out, progress)
+    with run_lock(out):   # one writer per run folder
+        if out is not None:
+            save_json(config.to_dict(), Path(out) / CONFIG)
+        return finish_run(model, data, config, list(ckpt["history"]), out, progress)
