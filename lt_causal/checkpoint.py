@@ -1,5 +1,7 @@
-"""Atomic checkpoint files: written to a temporary file in the same folder and renamed, so an
-interrupted save never destroys the previous checkpoint; loaded with ``weights_only=True``.
+"""Atomic files: written to a temporary file in the same folder and renamed, so an interrupted
+save never destroys the previous one; checkpoints loaded with ``weights_only=True``. Also the
+names of the files in a run folder (one name each, used everywhere) and the ``.npz`` array caches
+of decoded data sets.
 
 A file that cannot be loaded (empty, truncated, garbage, or holding pickled objects other than
 tensors, numbers, strings, lists and dicts, which are refused unread) or that lacks a key its
@@ -15,17 +17,25 @@ import secrets
 import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
+
+# the files of a run folder (written by lt_causal.training, read by lt_causal.evaluation.runs)
+CONFIG = "config.json"          # the TrainConfig as JSON
+HISTORY = "history.csv"         # one row per epoch
+CHECKPOINT = "checkpoint.pt"    # model, optimizer, RNG states, epoch, history: training resumes from it
+FEATURES = "features.pt"        # test features, head, head direction: what a finished run is evaluated on
+METRICS = "metrics.json"        # accuracy at α = 0 and at the configured α
 
 
 class CheckpointError(ValueError):
     """A checkpoint or run file that cannot be used: the message names the file and the remedy."""
 
 
-# What to do about a broken file, by file name (the run-folder files of lt_causal.training.trainer / runs).
+# What to do about a broken file, by file name.
 _REMEDY = {
-    "checkpoint.pt": "delete it and run the same train command again (training restarts from epoch 0)",
-    "features.pt": "delete it and run the same train command again (it is rebuilt from checkpoint.pt)",
+    CHECKPOINT: "delete it and run the same train command again (training restarts from epoch 0)",
+    FEATURES: f"delete it and run the same train command again (it is rebuilt from {CHECKPOINT})",
 }
 _DEFAULT_REMEDY = "delete it and re-run the training that wrote it"
 
@@ -116,3 +126,18 @@ def save_json(obj, path) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     data = json.dumps(obj, indent=2, sort_keys=False).encode()
     _atomic_write(Path(path), lambda f: f.write(data))
+
+
+def save_arrays(arrays: dict, path) -> None:
+    """numpy arrays (and lists of strings) as an ``.npz`` file, atomically."""
+    _atomic_write(Path(path), lambda f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()}))
+
+
+def load_arrays(path, keys) -> dict | None:
+    """The arrays ``keys`` of an ``.npz`` file written by :func:`save_arrays`; None when the file
+    is missing or unreadable (a cache to rebuild)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in keys}
+    except Exception:
+        return None

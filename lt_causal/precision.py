@@ -70,6 +70,11 @@ def autocast(device, precision: str, cache_enabled: bool = True):
     return contextlib.nullcontext()
 
 
+def full_precision(device):
+    """A context in which autocast is off on ``device`` (float32 inside a bf16 region)."""
+    return torch.autocast(torch.device(device).type, enabled=False)
+
+
 def memory_format(device, precision: str) -> torch.memory_format:
     """channels_last under bf16 or on CUDA (where its kernels are fast), else contiguous."""
     if precision == "bf16" or torch.device(device).type == "cuda":

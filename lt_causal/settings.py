@@ -42,3 +42,8 @@ def default_data_root() -> Path:
 def default_runs_dir() -> Path:
     """Where training runs are written: $LT_CAUSAL_RUNS, else ``runs/`` of the checkout."""
     return _default_dir(RUNS_ENV, "runs")
+
+
+def data_root_path(data_root=None) -> Path:
+    """``data_root`` as a path (``~`` expanded), or :func:`default_data_root` when None."""
+    return Path(data_root).expanduser() if data_root is not None else default_data_root()

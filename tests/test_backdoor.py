@@ -1,15 +1,15 @@
-"""Backdoor adjustment (PAPER.md §1), the shipped examples, Simpson's paradox and the plots."""
+"""Backdoor adjustment (docs/method.md §1), the shipped examples, Simpson's paradox and the plots."""
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lt_causal.causal.backdoor import (BackdoorResult, backdoor_adjustment, backdoor_by_group,
-                                plot_backdoor, plot_simpson, reference_distribution,
-                                standardized_rates, stratum_rates)
-from lt_causal.views.causal_graph import draw_causal_graph, draw_fork_graph, draw_momentum_graph
-from lt_causal.causal.examples import EXAMPLES, load_example
+from lt_causal.causal.backdoor import EXAMPLES, BackdoorResult, backdoor_adjustment, load_example
+from lt_causal.causal.simpson import (backdoor_by_group, reference_distribution, standardized_rates, stratum_rates)
+from lt_causal.views.backdoor_plots import plot_backdoor, plot_simpson
+from lt_causal.views.causal_graph import draw_causal_graph, draw_fork_graph
+from lt_causal.views.momentum_toy_plots import momentum_causal_graph
 
 COVID = dict(treatment="infected", outcome="deaths", adjustment="age")
 CFR = dict(group="country", adjustment="age_group", cases="confirmed_cases",
@@ -299,6 +299,6 @@ def test_causal_graphs(close_figures):
     arrows = lambda fig: sum(1 for t in fig.axes[0].texts if getattr(t, "arrow_patch", None))
     assert isinstance(fork, plt.Figure) and arrows(fork) == 3          # Z->X, Z->Y, X->Y
     assert arrows(draw_fork_graph(do=True)) == 2                       # Z->X cut
-    assert arrows(draw_momentum_graph()) == 5
+    assert arrows(momentum_causal_graph()) == 5
     with pytest.raises(ValueError, match=r"node 'W' has no position"):
         draw_causal_graph({"A": (0, 0)}, [("A", "W")])

@@ -4,9 +4,9 @@ import sys
 
 import pytest
 
-from lt_causal.causal.backdoor import backdoor_adjustment
-from lt_causal.causal.calculator import BackdoorCalculatorModel, backdoor_calculator
-from lt_causal.causal.examples import load_example
+from lt_causal.causal.backdoor import backdoor_adjustment, load_example
+from lt_causal.causal.calculator import BackdoorCalculatorModel
+from lt_causal.views.backdoor_calculator import backdoor_calculator, error_html, result_html
 
 
 def expected(data):
@@ -53,13 +53,13 @@ def test_invalid_value_is_stored_as_error_then_cleared():
     model.set_value(3, "outcomes", -3)
     assert model.result is None
     assert model.error == "stratum '>=65': outcomes = -3 is negative; counts must be >= 0"
-    assert "lt-backdoor-observational\">P(Y | X) = –" in model.result_html()
-    assert "outcomes = -3" in model.error_html()
+    assert "lt-backdoor-observational\">P(Y | X) = –" in result_html(model)
+    assert "outcomes = -3" in error_html(model)
     assert model.figure_data()["adjusted"] == [None] * 4
     model.set_value(3, "outcomes", 200)
     assert model.error == "stratum '>=65': outcomes = 200 exceeds units = 153"
     model.set_value(3, "outcomes", 32)
-    assert model.error is None and model.error_html() == ""
+    assert model.error is None and error_html(model) == ""
     assert round(model.result.observational, 4) == 0.0643
 
 

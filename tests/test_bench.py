@@ -15,7 +15,7 @@ from PIL import Image
 from lt_causal.datasets.augment import normalize
 from lt_causal.cli import main
 from lt_causal.commands.bench import epoch_stats, parse_pipeline
-from lt_causal.training.fast_step import apply_crop_flip
+from lt_causal.datasets.augment import apply_crop_flip
 from lt_causal.training.official_pipeline import ArrayImageDataset, PILTransform
 
 ROOT = Path(__file__).resolve().parent.parent

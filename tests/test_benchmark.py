@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from lt_causal.experiments.benchmark import (BENCHMARK_METHODS, PAPER_C10, PAPER_IMAGENET, benchmark, benchmark_figure,
-                                 benchmark_table, methods_table)
+from lt_causal.experiments.benchmark import (benchmark, BENCHMARK_METHODS, benchmark_table, methods_table, PAPER_C10, PAPER_IMAGENET)
+from lt_causal.views.run_plots import benchmark_figure
 from lt_causal.methods.registry import METHODS
 from lt_causal.evaluation.runs import load_run
 

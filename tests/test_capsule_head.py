@@ -8,7 +8,7 @@ import torch
 
 from lt_causal.models.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm
 from lt_causal.methods.registry import get_method
-from lt_causal.models.ltmodel import build_model
+from lt_causal.methods.registry import build_model
 from lt_causal.experiments.paper_tables import method_label
 
 
@@ -176,7 +176,8 @@ def test_capsule_head_round_trips_through_build_head():
 
 def test_reproduce_accepts_capsule_and_reports_tde_rows_without_inventing_paper_numbers(tmp_path):
     from lt_causal.experiments.paper_tables import paper_accuracy
-    from lt_causal.experiments.reproduce import reproduction_configs, run_rows, summarize
+    from lt_causal.experiments.reproduce import reproduction_configs, run_rows
+    from lt_causal.experiments.results_table import summarize
     from lt_causal.evaluation.runs import TrainedRun
 
     configs = reproduction_configs(["mnist-lt"], [100], ["capsule", "cosine"], seeds=[0], root=tmp_path, quick=True)

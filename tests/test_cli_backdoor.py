@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
-from lt_causal.causal.backdoor import backdoor_adjustment, standardized_rates
+from lt_causal.causal.backdoor import backdoor_adjustment
+from lt_causal.causal.simpson import standardized_rates
 from lt_causal.commands import backdoor as command
-from lt_causal.causal.examples import load_example
+from lt_causal.causal.backdoor import load_example
 
 
 def run_backdoor(argv, capsys):

@@ -11,7 +11,8 @@ from lt_causal.methods.decoupling import (class_means, learn_weight_scaling, log
 from lt_causal.models.heads import CosineHead, LinearHead
 from lt_causal.evaluation.metrics import shot_accuracy
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
-from lt_causal.training.trainer import extract_features, train
+from lt_causal.models.ltmodel import extract_features
+from lt_causal.training.trainer import train
 
 
 def synthetic(counts=(300, 60, 12, 3), dim=8, seed=0):
@@ -107,7 +108,7 @@ def test_second_stages_lift_few_shot_accuracy_of_the_ce_backbone(ce_backbone):
     data, config, run, train_feats = ce_backbone
     few_ce = run.evaluate(0)["few"]
     results = {}
-    for kind in ("crt", "lws", "ncm", "logit_adjust"):
+    for kind in ("crt", "lws", "ncm", "logit_adjustment"):
         head = second_stage(kind, run.head, train_feats, data.train_y, data.train_counts, config)
         with torch.no_grad():
             pred = head(run.test_features).argmax(1)

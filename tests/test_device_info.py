@@ -48,7 +48,7 @@ def test_cpu_precision_follows_native_bf16(monkeypatch, native):
 def test_measure_epoch_seconds_scales_steps_to_the_epoch():
     from lt_causal.training.config import recipe
 
-    cost = measure_epoch_seconds(recipe("mnist-lt", device="cpu", precision="fp32"), train_images=640, steps=1)
+    cost = measure_epoch_seconds(recipe("mnist-lt", quick=False, device="cpu", precision="fp32"), train_images=640, steps=1)
     assert cost.seconds_per_epoch == pytest.approx(cost.seconds_per_step * 640 / 64)
     assert cost.hours_for_recipe == pytest.approx(cost.seconds_per_epoch * 30 / 3600)
     assert (cost.precision, cost.device, cost.epochs) == ("fp32", "cpu", 30)

@@ -9,10 +9,11 @@ from lt_causal.datasets.augment import crop_flip
 from lt_causal.training.config import TrainConfig, recipe
 from lt_causal.datasets.registry import load_dataset
 from lt_causal.training.distributed import DistContext
-from lt_causal.training.fast_step import (FastStep, TrainNet, apply_crop_flip, check_fast_setup, draw_crop_flip,
-                                 momentum_buffers, sgd_foreach_)
+from lt_causal.training.fast_step import check_fast_setup, FastStep, momentum_buffers, sgd_foreach_
+from lt_causal.training.steps import TrainNet
+from lt_causal.datasets.augment import apply_crop_flip, draw_crop_flip
 from lt_causal.methods.losses import build_loss
-from lt_causal.training.trainer import make_model, train
+from lt_causal.training.trainer import train
 
 
 @pytest.fixture(scope="module")
@@ -162,10 +163,10 @@ def test_compiled_step_matches_eager_step(mnist):
     def build(mode):
         config = recipe("mnist-lt", fast=True, compile_mode=mode)
         torch.manual_seed(0)
-        model = make_model(config, mnist)
+        model = config.build_model(mnist.train_x.shape[1], len(mnist.classes))
         opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9, weight_decay=5e-4)
         step = FastStep(model, TrainNet(model.backbone, model.head), opt, build_loss("ce", mnist.train_counts),
-                        mnist.train_x, mnist.train_y, mnist.mean, mnist.std, config, DistContext())
+                        mnist.train_x, mnist.train_y, mnist, config, DistContext())
         return model, step
 
     (m_eager, eager), (m_comp, comp) = build("none"), build("default")

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from lt_causal.causal.backdoor import backdoor_adjustment, standardized_rates
+from lt_causal.causal.backdoor import backdoor_adjustment
+from lt_causal.causal.simpson import standardized_rates
 from lt_causal.cli import main
 from lt_causal.datasets.registry import dataset_info, load_dataset
 

@@ -19,7 +19,8 @@ from lt_causal.training.config import recipe
 from lt_causal.datasets.registry import load_dataset
 from lt_causal.training.run_lock import LOCK_NAME, RunLockedError, run_lock
 from lt_causal.evaluation.runs import load_run
-from lt_causal.training.trainer import decouple, train
+from lt_causal.training.stages import decouple
+from lt_causal.training.trainer import train
 
 ROOT = Path(__file__).resolve().parents[1]
 

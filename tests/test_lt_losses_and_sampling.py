@@ -9,10 +9,10 @@ import torch
 import torch.nn.functional as F
 
 from lt_causal.models.backbones import ResNet32, SmallCNN, build_backbone
-from lt_causal.methods.bbn import bilateral_forward, bilateral_loss, cumulative_weight
+from lt_causal.methods.method_steps import bilateral_forward, bilateral_loss, cumulative_weight
 from lt_causal.models.heads import LinearHead
 from lt_causal.methods.losses import LDAMDRWLoss, build_loss, class_balanced_weights, ldam_margins
-from lt_causal.methods.mixup import mixup_batch, sample_lambda
+from lt_causal.methods.method_steps import mixup_batch, sample_lambda
 from lt_causal.methods.samplers import ClassAwareSampler, sampler_probs
 
 COUNTS = [400, 100, 25, 4]
@@ -60,11 +60,11 @@ def test_deferred_reweighting_switches_to_class_balanced_weights():
 def test_reweighting_starts_at_the_first_lr_milestone_unless_configured():
     from lt_causal.training.config import drw_start_epoch, lr_at, recipe
 
-    c = recipe("cifar10-lt", method="ldam-drw")
+    c = recipe("cifar10-lt", quick=False, method="ldam-drw")
     assert c.drw_start is None and drw_start_epoch(c) == 120          # 0.6 × 200: the first decay
     assert lr_at(c, 119.99) == c.lr and lr_at(c, 120) < c.lr
-    assert drw_start_epoch(recipe("cifar10-lt", method="ldam-drw", drw_start=0.8)) == 160
-    assert drw_start_epoch(recipe("mnist-lt", method="ldam-drw", milestones=(0.5, 0.9))) == 15
+    assert drw_start_epoch(recipe("cifar10-lt", quick=False, method="ldam-drw", drw_start=0.8)) == 160
+    assert drw_start_epoch(recipe("mnist-lt", quick=False, method="ldam-drw", milestones=(0.5, 0.9))) == 15
     with pytest.raises(ValueError, match="drw_start"):
         recipe("cifar10-lt", method="ldam-drw", drw_start=1.5)
 

@@ -8,9 +8,8 @@ import torch
 
 from lt_causal.training.config import recipe
 from lt_causal.models.heads import CausalNormHead, CosineHead
-from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose,
-                                         decomposition_table, feature_magnitude_per_class, grid_run_dir,
-                                         momentum_grid, relative_accuracy_change)
+from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose, decomposition_table, feature_magnitude_per_class, relative_accuracy_change)
+from lt_causal.momentum.grid import grid_run_dir, momentum_grid
 from lt_causal.datasets.profiles import shot_groups
 from lt_causal.evaluation.runs import TrainedRun
 
@@ -226,9 +225,12 @@ def test_figures_draw_the_tables_head_to_tail(close_figures):
         assert "head → tail" in ax.get_xlabel()
         assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == list(values.index)
     change = relative_accuracy_change({0.5: synthetic_run(10), 0.7: synthetic_run(12), 0.9: synthetic_run(11)})
-    ax = relative_change_figure(change, groups=list(cosines["group"])).axes[0]
-    heights = np.array([p.get_height() for p in ax.patches]).reshape(2, -1)   # μ = 0.9 is left out
+    fig = relative_change_figure(change, groups=list(cosines["group"]))
+    heights = np.array([np.asarray(t.y, dtype=float) for t in fig.data])   # μ = 0.9 is left out
     np.testing.assert_allclose(heights, 100 * change.loc[[0.5, 0.7]].to_numpy(), equal_nan=True)
+    one = relative_change_figure(change, groups=list(cosines["group"]), mu=0.7)   # what the μ slider shows
+    np.testing.assert_allclose(np.asarray(one.data[0].y, dtype=float), 100 * change.loc[0.7].to_numpy(), equal_nan=True)
+    assert "μ = 0.7 vs μ = 0.9" in one.layout.title.text
     table = decomposition_table(run)
     ax = decomposition_figure(table).axes[0]
     shown = np.concatenate([c.get_offsets() for c in ax.collections if hasattr(c, "get_offsets")

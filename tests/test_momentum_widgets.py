@@ -9,7 +9,8 @@ import torch
 from lt_causal.models.heads import CausalNormHead
 from lt_causal.momentum.analysis import relative_accuracy_change
 from lt_causal.momentum.toy import head_drift, make_toy, momentum_arrows, simulate
-from lt_causal.views.momentum_widgets import MomentumToyModel, MuGridModel, momentum_toy_view, mu_grid_view
+from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
+from lt_causal.views.momentum_widgets import grid_summary_html, momentum_toy_view, mu_grid_view, toy_summary_html
 from lt_causal.evaluation.runs import TrainedRun
 
 COUNTS = [400, 120, 40, 15, 6]
@@ -48,8 +49,8 @@ def test_toy_model_follows_mu():
         np.testing.assert_array_equal(model.data["long-tailed"]["plain"], plain_before)
     model.set_mu(0.6)
     drift = model.data["long-tailed"]["summary"]["head_drift"]
-    assert f'data-drift="{drift:.4f}"' in model.summary_html()
-    assert "μ = 0.60" in model.summary_html()
+    assert f'data-drift="{drift:.4f}"' in toy_summary_html(model)
+    assert "μ = 0.60" in toy_summary_html(model)
     with pytest.raises(ValueError, match="mu must be in"):
         model.set_mu(1.2)
 
@@ -81,7 +82,7 @@ def test_grid_model_selects_rows(grid):
     groups = relative_accuracy_change(grid, by="group").loc[0.5]
     for g in ("many", "few", "overall"):
         assert np.isfinite(groups[g])
-        assert re.search(f'class="lt-mu-grid-{g}"[^>]*data-value="{100 * groups[g]:.2f}"', model.summary_html())
+        assert re.search(f'class="lt-mu-grid-{g}"[^>]*data-value="{100 * groups[g]:.2f}"', grid_summary_html(model))
     assert model.span >= 100 * np.nanmax(np.abs(expected.to_numpy()))
     assert model.groups == ["many", "many", "medium", "few", "few"]
     with pytest.raises(ValueError, match="0.8 is not in the grid"):

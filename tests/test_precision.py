@@ -6,8 +6,8 @@ import torch
 
 from lt_causal.commands.bench import parse_pipeline
 from lt_causal.training.config import TrainConfig, recipe
-from lt_causal.training.fast_step import TrainNet
-from lt_causal.models.ltmodel import build_model
+from lt_causal.training.steps import TrainNet
+from lt_causal.methods.registry import build_model
 from lt_causal.precision import autocast, cpu_has_native_bf16, memory_format, resolve_precision
 
 
@@ -48,7 +48,8 @@ def test_bf16_autocast_lowers_the_backbone_but_not_the_head():
 
 
 def test_trainer_records_the_resolved_precision_and_resumes_with_auto(tmp_path, monkeypatch):
-    from lt_causal.training.trainer import check_run_config, train
+    from lt_causal.training.config import check_run_config
+    from lt_causal.training.trainer import train
 
     monkeypatch.setattr("lt_causal.precision.cpu_has_native_bf16", lambda *a: True)
     config = recipe("mnist-lt", quick=True, epochs=1, device="cpu", out=str(tmp_path / "run"))

@@ -1,4 +1,4 @@
-"""Results packs (lt_causal.evaluation.packs): the shipped run re-evaluates to its own stored metrics,
+"""Results packs (lt_causal.evaluation.packs, lt_causal.experiments.packs): the shipped run re-evaluates to its own stored metrics,
 a pack made from a fresh run round-trips, and the CLI, load_run and the notebook helpers use it."""
 import json
 
@@ -7,6 +7,7 @@ import torch
 
 import lt_causal as lc
 from lt_causal.evaluation import packs as pretrained
+from lt_causal.experiments.packs import make_pack
 from lt_causal.cli import main
 from lt_causal.training.config import recipe
 from lt_causal.datasets.registry import load_dataset
@@ -47,7 +48,7 @@ def mnist_pack(tmp_path_factory):
     data = load_dataset("mnist-lt")
     config = recipe("mnist-lt", quick=True, epochs=2, device="cpu", out=str(root / "run"))
     run = lc.train(config, data=data, progress=False)
-    path = pretrained.make_pack(root / "run", "mnist-test", {"command": "test", "data": "MNIST-LT"},
+    path = make_pack(root / "run", "mnist-test", {"command": "test", "data": "MNIST-LT"},
                                 dest=root / "packs", data=data)
     return root, run, data, path
 
@@ -108,10 +109,10 @@ def test_notebooks_default_to_the_pack_on_a_cpu_without_a_full_run(packs_in, mon
     config = recipe("mnist-lt", epochs=2, out=str(tmp_path / "runs" / "x"))
     monkeypatch.setattr(live_training, "train_live", lambda config, data=None: "trained")
     monkeypatch.delenv("LT_CAUSAL_QUICK", raising=False)
-    assert lc.notebook05_run(config).name == "pretrained:mnist-test"
-    assert lc.notebook05_run(config, train_here=True) == "trained"
+    assert lc.train_or_shipped(config).name == "pretrained:mnist-test"
+    assert lc.train_or_shipped(config, train_here=True) == "trained"
     monkeypatch.setenv("LT_CAUSAL_QUICK", "1")
-    assert lc.notebook05_run(config) == "trained"
+    assert lc.train_or_shipped(config) == "trained"
 
 
 def test_a_local_full_run_wins_over_the_pack(packs_in, monkeypatch, tmp_path):

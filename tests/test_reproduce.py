@@ -15,8 +15,8 @@ from lt_causal.cli import main
 from lt_causal.training.config import TrainConfig
 from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, TABLE3_OTHER_SYSTEMS, data_label, paper_table2,
                                    paper_table3, run_vs_paper)
-from lt_causal.experiments.reproduce import (notebook05_config, reproduce, reproduction_configs, results_markdown,
-                                 summarize, table_from_runs)
+from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
+from lt_causal.experiments.results_table import results_markdown, summarize
 from lt_causal.evaluation.runs import find_runs, load_run
 
 TINY = {"epochs": 1, "batch_size": 128}
@@ -279,20 +279,20 @@ def test_cli_reproduce_argument_errors(capsys):
         main(["reproduce", "--methods", "magic"])
 
 
-def test_notebook05_config_quick_and_full(monkeypatch, tmp_path):
+def test_paper_config_quick_and_full(monkeypatch, tmp_path):
     monkeypatch.setenv("LT_CAUSAL_RUNS", str(tmp_path))
-    quick = notebook05_config("cifar10-lt", imbalance=100, method="deconfound", seed=3, quick=True)
-    assert (quick.dataset, quick.arch, quick.epochs, quick.seed) == ("mnist-lt", "small-cnn", 2, 3)
-    assert quick.out == str(tmp_path / "nb05-mnist-lt-r100-deconfound-e2-s3-quick")
-    full = notebook05_config("cifar100-lt", imbalance=50, method="deconfound", quick=False)
+    quick = paper_config("cifar10-lt", imbalance=100, method="deconfound", seed=3, quick=True)
+    assert (quick.dataset, quick.arch, quick.epochs, quick.seed) == ("mnist-lt", "small-cnn", 4, 3)
+    assert quick.out == str(tmp_path / "nb05-mnist-lt-r100-deconfound-e4-s3-quick")
+    full = paper_config("cifar100-lt", imbalance=50, method="deconfound", quick=False)
     assert (full.dataset, full.arch, full.epochs, full.alpha, full.lr, full.batch_size) == \
         ("cifar100-lt", "resnet32", 200, 1.5, 0.2, 256)
     assert Path(full.out).name == "nb05-cifar100-lt-r50-deconfound-e200-s0"
-    folder = notebook05_config("folder", folder="x/cifar10-jpeg", epochs=10, quick=False)
+    folder = paper_config("folder", folder="x/cifar10-jpeg", epochs=10, quick=False)
     assert (folder.folder_root, folder.epochs, Path(folder.out).name) == \
         ("x/cifar10-jpeg", 10, "nb05-folder-cifar10-jpeg-r100-deconfound-e10-s0")
     with pytest.raises(ValueError, match="needs folder="):
-        notebook05_config("folder", quick=False)
+        paper_config("folder", quick=False)
 
 
 def test_grid_of_other_systems_decouples_from_its_ce_run(tmp_path):

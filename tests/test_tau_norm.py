@@ -8,9 +8,10 @@ import torch
 
 from lt_causal.experiments.comparison import knob_comparison, knob_models
 from lt_causal.models.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead
-from lt_causal.views.knob_explorer import KnobExplorerModel
+from lt_causal.evaluation.knobs import KnobExplorerModel
 from lt_causal.methods.posthoc import log_prior, tau_norm_logits, tau_normalize
-from lt_causal.evaluation.runs import KNOBS, TrainedRun
+from lt_causal.evaluation.knobs import KNOBS
+from lt_causal.evaluation.runs import TrainedRun
 
 
 def test_tau_normalize_is_the_formula_row_by_row():

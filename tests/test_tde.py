@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from lt_causal.models.head_direction import HeadDirection
+from lt_causal.models.tde import HeadDirection
 from lt_causal.models.heads import CausalNormHead, CosineHead, LinearHead
 from lt_causal.models.tde import check_alpha, head_cosines, tde_logits
 

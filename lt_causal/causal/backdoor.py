@@ -1,4 +1,4 @@
-"""Backdoor adjustment over a table of strata (PAPER.md §1; Pearl, *Causality*, Thm 3.3.2).
+"""Backdoor adjustment over a table of strata (docs/method.md §1; Pearl, *Causality*, Thm 3.3.2).
 
 For a fork Z -> X, Z -> Y the confounder Z opens the backdoor path X <- Z -> Y, so
 
@@ -13,20 +13,26 @@ Both use the same per-stratum rates P(Y | X, z); only the stratum weights differ
     >>> round(r.observational, 4), round(r.adjusted, 4)
     (0.0643, 0.043)
 
-``standardized_rates`` applies the same adjustment to several groups (countries) at once,
-which is direct age standardisation; with the China/Italy case-fatality data it exposes
-Simpson's paradox (von Kügelgen, Gresele, Schölkopf 2020).
+The example tables ship inside the package (``lt_causal/data/*.csv``, sources in
+``lt_causal/data/README.md``) and load from any folder with :func:`load_example`.
+:mod:`lt_causal.causal.simpson` applies the adjustment to several groups at once.
 """
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 
-TABLE_COLUMNS = ["units", "outcomes", "rate", "p_z_given_x", "p_z", "observational", "adjusted"]
+EXAMPLES = {
+    # docs/method.md §1 / the seed slides: infected and deaths by age, China's population by age.
+    "covid": "covid_age_china.csv",
+    # China CDC (2020-02-17) and ISS Italy (2020-03-09) via von Kügelgen, Gresele, Schölkopf 2020.
+    "china-italy": "covid_cfr_china_italy.csv",
+}
 _HEADERS = {"units": "units", "outcomes": "outcomes", "rate": "P(Y|X,z)", "p_z_given_x": "P(z|X)",
             "p_z": "P(z)", "observational": "P(Y|X,z)P(z|X)", "adjusted": "P(Y|X,z)P(z)"}
 
@@ -151,9 +157,21 @@ def _count_column(values: np.ndarray) -> np.ndarray:
     return np.array([int(v) for v in values], dtype=object)
 
 
+def _strata_labels(data: pd.DataFrame, adjustment: str) -> list:
+    """The stratum labels of column ``adjustment``: present and unique (else one ValueError)."""
+    labels = data[adjustment].to_list()
+    for i, label in enumerate(labels):
+        if pd.isna(label):
+            raise ValueError(f"column {adjustment!r} (adjustment) has a missing label in row {i}")
+    dup = data[adjustment][data[adjustment].duplicated()]
+    if len(dup):
+        raise ValueError(f"stratum {dup.iloc[0]!r} appears more than once in column {adjustment!r}")
+    return labels
+
+
 def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adjustment: str,
                         weights: str | None = None, population: str | None = None) -> BackdoorResult:
-    """Adjust for the confounder ``adjustment``: P(Y|do(X)) = sum_z P(Y|X,z) P(z) (PAPER.md §1).
+    """Adjust for the confounder ``adjustment``: P(Y|do(X)) = sum_z P(Y|X,z) P(z) (docs/method.md §1).
 
     ``data`` has one row per stratum z of the adjustment variable. Column names:
 
@@ -178,14 +196,7 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
                             "weights" if weights is not None else "population": weight_col})
     if len(data) == 0:
         raise ValueError("the data has no rows (no strata)")
-    labels = data[adjustment].to_list()
-    for i, label in enumerate(labels):
-        if pd.isna(label):
-            raise ValueError(f"column {adjustment!r} (adjustment) has a missing label in row {i}")
-    dup = data[adjustment][data[adjustment].duplicated()]
-    if len(dup):
-        raise ValueError(f"stratum {dup.iloc[0]!r} appears more than once in column {adjustment!r}")
-
+    labels = _strata_labels(data, adjustment)
     units = _numbers(data, treatment, labels, counts=True)
     outcomes = _numbers(data, outcome, labels, counts=True)
     w = _numbers(data, weight_col, labels, counts=population is not None)
@@ -213,138 +224,9 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
                           table, treatment=treatment, outcome=outcome)
 
 
-# ---------------------------------------------------------------- Simpson's paradox
-
-def reference_distribution(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
-                           standard: str = "pooled") -> pd.Series:
-    """P(z) of the standard population: each stratum's share of the cases of group ``standard``,
-    or of all groups together when ``standard="pooled"``."""
-    _require_columns(data, {"group": group, "adjustment": adjustment, "cases": cases})
-    groups = list(pd.unique(data[group]))
-    if standard == "pooled":
-        keep = np.ones(len(data), dtype=bool)
-    elif standard in groups:
-        keep = (data[group] == standard).to_numpy()
-    else:
-        raise ValueError(f"standard={standard!r} is neither 'pooled' nor a value of column "
-                         f"{group!r}; valid: {', '.join(['pooled', *map(str, groups)])}")
-    labels = [f"{g}, {z}" for g, z in zip(data[group], data[adjustment])]
-    values = _numbers(data, cases, labels, counts=True)
-    strata = list(pd.unique(data[adjustment]))
-    counts = pd.Series(values[keep]).groupby(data[adjustment].to_numpy()[keep], sort=False).sum()
-    counts = counts.reindex(strata, fill_value=0)
-    return pd.Series(_shares(counts.to_numpy()), index=pd.Index(strata, name=adjustment), name="p_z")
-
-
-def backdoor_by_group(data: pd.DataFrame, *, group: str, adjustment: str, cases: str, deaths: str,
-                      standard: str = "pooled") -> dict:
-    """One ``BackdoorResult`` per group, all adjusted to the same reference P(z)."""
-    _require_columns(data, {"group": group, "adjustment": adjustment, "cases": cases,
-                            "deaths": deaths})
-    p_z = reference_distribution(data, group=group, adjustment=adjustment, cases=cases,
-                                 standard=standard)
-    results = {}
-    for name, rows in data.groupby(group, sort=False):
-        dup = rows[adjustment][rows[adjustment].duplicated()]
-        if len(dup):
-            raise ValueError(f"{group} {name!r}: stratum {dup.iloc[0]!r} appears more than once "
-                             f"in column {adjustment!r}")
-        table = rows.set_index(adjustment)[[cases, deaths]].reindex(p_z.index, fill_value=0)
-        table = table.assign(p_z=p_z).reset_index()
-        try:
-            results[name] = backdoor_adjustment(table, treatment=cases, outcome=deaths,
-                                                adjustment=adjustment, weights="p_z")
-        except ValueError as exc:
-            raise ValueError(f"{group} {name!r}: {exc}") from None
-    return results
-
-
-def standardized_rates(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
-                       deaths: str, standard: str = "pooled") -> pd.DataFrame:
-    """Crude and directly standardised rate per group (e.g. case-fatality rate per country).
-
-    crude = deaths / cases = P(Y | X=group); standardized = sum_z P(Y | X=group, z) P_std(z)
-    = P(Y | do(X=group)) with the age mix of ``standard`` (a group, or "pooled").
-    """
-    results = backdoor_by_group(data, group=group, adjustment=adjustment, cases=cases,
-                                deaths=deaths, standard=standard)
-    out = pd.DataFrame({"cases": [int(r.table["units"].sum()) for r in results.values()],
-                        "deaths": [int(r.table["outcomes"].sum()) for r in results.values()],
-                        "crude": [r.observational for r in results.values()],
-                        "standardized": [r.adjusted for r in results.values()]},
-                       index=pd.Index(list(results), name=group))
-    out.attrs["standard"] = standard
-    return out
-
-
-def stratum_rates(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
-                  deaths: str) -> pd.DataFrame:
-    """Rate deaths/cases per stratum (rows) and group (columns)."""
-    results = backdoor_by_group(data, group=group, adjustment=adjustment, cases=cases,
-                                deaths=deaths, standard="pooled")
-    return pd.DataFrame({name: r.table["rate"] for name, r in results.items()})
-
-
-# ---------------------------------------------------------------- plots
-
-def _new_axes(n: int, axes, figsize):
-    import matplotlib.pyplot as plt
-    if axes is None:
-        fig, axes = plt.subplots(1, n, figsize=figsize, squeeze=False)
-        return fig, list(axes[0])
-    axes = list(np.atleast_1d(axes))
-    if len(axes) != n:
-        raise ValueError(f"expected {n} axes, got {len(axes)}")
-    return axes[0].figure, axes
-
-
-def plot_backdoor(result: BackdoorResult, ax=None):
-    """Bars of P(z|X) (mix among the treated) and P(z) (population mix) per stratum."""
-    fig, (ax,) = _new_axes(1, ax, (6, 3.5))
-    t = result.table
-    x = np.arange(len(t))
-    ax.bar(x - 0.2, t["p_z_given_x"], 0.4, label="P(z | X): among the treated")
-    ax.bar(x + 0.2, t["p_z"], 0.4, label="P(z): whole population")
-    ax.set_xticks(x, [str(v) for v in t.index])
-    ax.set_xlabel(str(t.index.name))
-    ax.set_ylabel("probability")
-    ax.set_title(f"P(Y|X) = {result.observational:.4f}   P(Y|do(X)) = {result.adjusted:.4f}")
-    ax.set_ylim(0, 1.3 * float(t[["p_z_given_x", "p_z"]].to_numpy().max()))
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
-def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str, deaths: str,
-                 standard: str = "pooled", axes=None, percent: bool = True, rate_label: str | None = None):
-    """Left: rate per stratum and group. Right: crude vs standardised rate per group.
-    ``rate_label`` names the rate on the y axes (default: "<deaths> / <cases>")."""
-    fig, (left, right) = _new_axes(2, axes, (11, 4))
-    scale = 100.0 if percent else 1.0
-    unit = " (%)" if percent else ""
-    rates = stratum_rates(data, group=group, adjustment=adjustment, cases=cases, deaths=deaths)
-    summary = standardized_rates(data, group=group, adjustment=adjustment, cases=cases,
-                                 deaths=deaths, standard=standard)
-    x = np.arange(len(rates))
-    width = 0.8 / rates.shape[1]
-    for i, name in enumerate(rates.columns):
-        left.bar(x + (i - (rates.shape[1] - 1) / 2) * width, rates[name] * scale, width,
-                 label=str(name))
-    left.set_xticks(x, [str(v) for v in rates.index])
-    rate_label = rate_label or f"{deaths} / {cases}"
-    left.set(xlabel=str(adjustment), ylabel=f"{rate_label}{unit}", title="per stratum")
-    left.legend()
-    g = np.arange(len(summary))
-    right.bar(g - 0.2, summary["crude"] * scale, 0.4, label="crude")
-    right.bar(g + 0.2, summary["standardized"] * scale, 0.4,
-              label=f"standardised ({standard} {adjustment} mix)")
-    for xs, col in ((g - 0.2, "crude"), (g + 0.2, "standardized")):
-        for xi, v in zip(xs, summary[col]):
-            right.annotate(f"{v * scale:.2f}", (xi, v * scale), ha="center", va="bottom")
-    right.set_xticks(g, [str(v) for v in summary.index])
-    right.set(ylabel=f"{rate_label}{unit}", title="crude vs standardised")
-    right.set_ylim(0, 1.3 * scale * float(summary[["crude", "standardized"]].to_numpy().max()))
-    right.legend(loc="upper left")
-    fig.tight_layout()
-    return fig
-
+def load_example(name: str) -> pd.DataFrame:
+    """Return a fresh copy of the example table ``name`` ("covid" or "china-italy")."""
+    if name not in EXAMPLES:
+        raise ValueError(f"unknown example {name!r}; valid names: {', '.join(EXAMPLES)}")
+    with resources.files("lt_causal").joinpath("data", EXAMPLES[name]).open("r", encoding="utf-8") as f:
+        return pd.read_csv(f)

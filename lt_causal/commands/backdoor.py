@@ -63,7 +63,7 @@ def resolve_columns(args) -> dict:
 
 
 def format_groups(data, columns: dict, standard: str) -> str:
-    from lt_causal.causal.backdoor import backdoor_by_group, standardized_rates
+    from lt_causal.causal.simpson import backdoor_by_group, standardized_rates
 
     kw = dict(group=columns["group"], adjustment=columns["adjustment"],
               cases=columns["treatment"], deaths=columns["outcome"], standard=standard)
@@ -101,8 +101,7 @@ def read_table(path):
 
 
 def run(args) -> int:
-    from lt_causal.causal.backdoor import backdoor_adjustment
-    from lt_causal.causal.examples import load_example
+    from lt_causal.causal.backdoor import backdoor_adjustment, load_example
 
     columns = resolve_columns(args)
     if args.standard != "pooled" and "group" not in columns:

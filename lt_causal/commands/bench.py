@@ -26,10 +26,12 @@ from __future__ import annotations
 import json
 import traceback
 
-from lt_causal.commands.train import DATASETS
-from lt_causal.training.config import COMPILE_MODES
+from lt_causal.commands._common import FOLDER_HELP, require_folder
+from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
+from lt_causal.models.backbones import ARCHS
 from lt_causal.precision import PRECISIONS
+from lt_causal.training.config import COMPILE_MODES
 
 
 def register(sub) -> None:
@@ -38,12 +40,12 @@ def register(sub) -> None:
                        epilog="pipelines: official, plain, fast[:MODE][+graph] with MODE one of "
                               + ", ".join(COMPILE_MODES))
     p.add_argument("--dataset", choices=DATASETS, default="cifar10-lt")
-    p.add_argument("--folder", help="image tree root/{train,test}/<class>/* for --dataset folder")
+    p.add_argument("--folder", help=FOLDER_HELP)
     p.add_argument("--data-root", help="cache folder for downloads and decoded folders")
     p.add_argument("--imbalance", default="100",
                    help="n_max / n_min (default 100); 'none' keeps a folder's own counts")
     p.add_argument("--method", choices=tuple(METHODS), default="deconfound")
-    p.add_argument("--arch", choices=("resnet32", "resnet32-plain", "small-cnn"))
+    p.add_argument("--arch", choices=ARCHS)
     p.add_argument("--epochs", type=int, default=3, help="epochs per pipeline (default 3)")
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--workers", type=int, help="DataLoader workers of `official` (default min(12, CPUs))")
@@ -144,8 +146,7 @@ def run(args) -> int:
     from lt_causal.training.distributed import resolve_device
     from lt_causal.training.official_pipeline import default_workers
 
-    if args.dataset == "folder" and not args.folder:
-        raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")
+    require_folder(args.dataset, args.folder)
     imbalance = None if args.imbalance.strip().lower() == "none" else _number(args.imbalance)
     if imbalance is None and args.dataset != "folder":
         raise ValueError("--imbalance none (keep the folder's own counts) needs --dataset folder")
@@ -153,10 +154,10 @@ def run(args) -> int:
     cuda = device.type == "cuda"
     pipelines = [parse_pipeline(s, cuda) for s in args.pipelines.split(",") if s.strip()]
     workers = default_workers() if args.workers is None else args.workers
-    overrides = {"arch": args.arch} if args.arch else ({} if args.dataset == "mnist-lt" else {"arch": "resnet32"})
+    overrides = {"arch": args.arch} if args.arch else {}
     data = load_dataset(args.dataset, imbalance=imbalance, seed=args.seed, data_root=args.data_root,
                         root=args.folder, progress=False)
-    config = recipe(args.dataset, imbalance=round(data.imbalance, 6), method=args.method, epochs=args.epochs,
+    config = recipe(args.dataset, quick=False, imbalance=round(data.imbalance, 6), method=args.method, epochs=args.epochs,
                     batch_size=args.batch_size, seed=args.seed, device=str(device), eval_every=args.epochs,
                     data_root=args.data_root, folder_root=args.folder, out=None, **overrides)
     n, B = len(data.train_y), config.batch_size

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from lt_causal.datasets.profiles import ACCURACY_KEYS
+
 
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="accuracy of a trained run for several TDE strengths α")
@@ -24,7 +26,7 @@ def format_table(run, alphas) -> str:
     fmt = lambda v: f"{v:8.2f}" if v is not None else f"{'-':>8}"
     for a in alphas:
         r = run.evaluate(a)
-        lines.append(f"{a:6g} " + " ".join(fmt(r[k]) for k in ("overall", "many", "medium", "few")))
+        lines.append(f"{a:6g} " + " ".join(fmt(r[k]) for k in ACCURACY_KEYS))
     return "\n".join(lines)
 
 

@@ -1,5 +1,5 @@
 """``python -m lt_causal pretrained``: the shipped runs (results packs) with their provenance;
-``--pack RUN --name NAME`` turns a finished run folder into a pack (see :mod:`lt_causal.evaluation.packs`).
+``--pack RUN --name NAME`` turns a finished run folder into a pack (see :mod:`lt_causal.experiments.packs`).
 
     python -m lt_causal pretrained
     python -m lt_causal evaluate pretrained:cifar10-lt-r100-deconfound --alpha 0 1
@@ -30,7 +30,8 @@ def describe(row) -> str:
 
 
 def run(args) -> int:
-    from lt_causal.evaluation.packs import list_pretrained, make_pack
+    from lt_causal.evaluation.packs import list_pretrained
+    from lt_causal.experiments.packs import make_pack
 
     if args.pack:
         if not args.name:

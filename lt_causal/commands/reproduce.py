@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from lt_causal.commands._common import FOLDER_HELP
 from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
 
@@ -20,7 +21,7 @@ def register(sub) -> None:
                                    "ones resume: running the same command again continues the grid.")
     p.add_argument("--dataset", nargs="+", choices=DATASETS, default=["cifar10-lt"], metavar="NAME",
                    help=f"data sets ({', '.join(DATASETS)}; default cifar10-lt)")
-    p.add_argument("--folder", help="image tree ROOT/{train,test}/<class>/* for --dataset folder")
+    p.add_argument("--folder", help=FOLDER_HELP)
     p.add_argument("--imbalance", nargs="+", type=float, default=[100.0], metavar="R",
                    help="imbalance ratios n_max/n_min (Table 3: 100 50 10)")
     p.add_argument("--methods", nargs="+", choices=tuple(METHODS), default=["ce", "deconfound"], metavar="M",
@@ -32,10 +33,10 @@ def register(sub) -> None:
     p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (recipe: 5 for CIFAR)")
     p.add_argument("--eval-every", type=int, help="test accuracy every N epochs (and at the end)")
     p.add_argument("--alpha", type=float, help="TDE strength reported beside alpha = 0 (default: the recipe's)")
-    p.add_argument("--device", default="auto")
+    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("--data-root", help="cache folder for downloads (default: data/ or $LT_CAUSAL_DATA_ROOT)")
     p.add_argument("--fast", action="store_true", help="use the trainer's fast GPU path when it has one")
-    p.add_argument("--quick", action="store_true", help="tiny configurations (also: LT_CAUSAL_QUICK=1)")
+    p.add_argument("--quick", action="store_true", default=None, help="tiny configurations (also: LT_CAUSAL_QUICK=1)")
     p.add_argument("--out", help="folder for the run directories and results.md/csv "
                                  "(default: runs/reproduce)")
     p.set_defaults(func=run)
@@ -45,23 +46,24 @@ def base_from_args(args) -> dict:
     """TrainConfig overrides shared by every run of the grid."""
     base = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                               "warmup_epochs": args.warmup_epochs, "eval_every": args.eval_every,
-                              "alpha": args.alpha, "data_root": args.data_root}.items() if v is not None}
-    base["device"] = args.device
+                              "alpha": args.alpha, "data_root": args.data_root,
+                              "device": args.device}.items() if v is not None}
     if args.fast:
         base["fast"] = True
     return base
 
 
 def run(args) -> int:
-    from lt_causal.experiments.reproduce import reproduce, results_markdown
-    from lt_causal.settings import default_runs_dir, quick_mode
+    from lt_causal.experiments.reproduce import reproduce
+    from lt_causal.experiments.results_table import results_markdown
+    from lt_causal.settings import default_runs_dir
 
     def report(event):
         if event["status"] != "starting":
             print(f"[{event['index']}/{event['total']}] {event['run']}: {event['status']}", file=sys.stderr)
 
     summary = reproduce(args.dataset, args.imbalance, args.methods, args.seeds, base=base_from_args(args),
-                        root=args.out, folder=args.folder, quick=args.quick or quick_mode(), callback=report)
+                        root=args.out, folder=args.folder, quick=args.quick, callback=report)
     root = args.out or default_runs_dir() / "reproduce"
     print(f"results written to {root}/results.md, results.csv and runs.csv", file=sys.stderr)
     print(results_markdown(summary))

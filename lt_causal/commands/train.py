@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from lt_causal.training.config import COMPILE_MODES, recipe
+from lt_causal.commands._common import FOLDER_HELP, require_folder
+from lt_causal.datasets.profiles import PROFILES
+from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
+from lt_causal.models.backbones import ARCHS
 from lt_causal.precision import PRECISIONS
-from lt_causal.settings import default_runs_dir, quick_mode
-
-DATASETS = ("mnist-lt", "cifar10-lt", "cifar100-lt", "folder")
+from lt_causal.training.config import COMPILE_MODES, TrainConfig, recipe
 
 
 def register(sub) -> None:
@@ -18,21 +18,21 @@ def register(sub) -> None:
                                    "Running the same command again resumes from the last checkpoint.")
     p.add_argument("--dataset", choices=DATASETS, default="mnist-lt")
     p.add_argument("--data-root", help="cache folder for downloads (default: data/ or $LT_CAUSAL_DATA_ROOT)")
-    p.add_argument("--folder", help="image tree root/{train,test}/<class>/* for --dataset folder")
-    p.add_argument("--imbalance", type=float, default=100.0)
-    p.add_argument("--profile", choices=("exp", "step"), default="exp")
-    p.add_argument("--method", choices=tuple(METHODS), default="deconfound")
-    p.add_argument("--arch", choices=("resnet32", "resnet32-plain", "small-cnn"))
+    p.add_argument("--folder", help=FOLDER_HELP)
+    p.add_argument("--imbalance", type=float, help="n_max / n_min (default 100)")
+    p.add_argument("--profile", choices=PROFILES, help="long-tail profile (default exp)")
+    p.add_argument("--method", choices=tuple(METHODS), help="default deconfound")
+    p.add_argument("--arch", choices=ARCHS, help="default: the data set's (resnet32, small-cnn for mnist-lt)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--lr", type=float)
-    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum μ (also the head-direction decay)")
+    p.add_argument("--momentum", type=float, help="SGD momentum μ, also the head-direction decay (default 0.9)")
     p.add_argument("--direction-mu", type=float, help="decouple the head-direction decay from μ")
     p.add_argument("--weight-decay", type=float)
     p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (default 5 for CIFAR)")
     p.add_argument("--alpha", type=float, help="TDE strength reported beside α=0")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="auto")
+    p.add_argument("--seed", type=int, help="default 0")
+    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("--eval-every", type=int)
     p.add_argument("--precision", choices=PRECISIONS,
                    help="auto (default): bf16 autocast + channels_last where the GPU or CPU has native bf16, else fp32")
@@ -45,44 +45,41 @@ def register(sub) -> None:
     p.add_argument("--from-run", metavar="RUN",
                    help="decoupling methods (crt, lws, ncm, tau-norm, logit-adjust): take the backbone of "
                         "this finished ce run instead of training the first stage again")
-    p.add_argument("--quick", action="store_true", help="tiny configuration (also: LT_CAUSAL_QUICK=1)")
-    p.add_argument("--out", help="run directory (default: runs/<dataset>-<method>-r<imbalance>-s<seed>)")
+    p.add_argument("--quick", action="store_true", default=None, help="tiny configuration (also: LT_CAUSAL_QUICK=1)")
+    p.add_argument("--out", help="run directory (default: runs/<dataset>-r<imbalance>-<method>-e<epochs>-s<seed>)")
     p.set_defaults(func=run)
 
 
 def config_from_args(args):
-    overrides = {k: v for k, v in {
-        "arch": args.arch, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-        "weight_decay": args.weight_decay, "warmup_epochs": args.warmup_epochs, "alpha": args.alpha, "direction_mu": args.direction_mu,
-        "eval_every": args.eval_every, "data_root": args.data_root, "folder_root": args.folder,
-        "compile_mode": args.compile_mode, "precision": args.precision, "cuda_graph": args.cuda_graph, "checkpoint_every": args.checkpoint_every,
-    }.items() if v is not None}
-    if args.dataset == "folder" and not args.folder:
-        raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")
-    if args.dataset != "mnist-lt" and "arch" not in overrides:
-        overrides["arch"] = "resnet32"
-    out = args.out or str(default_runs_dir() / f"{args.dataset}-{args.method}-r{args.imbalance:g}-s{args.seed}")
-    return recipe(args.dataset, quick=args.quick or quick_mode(), imbalance=args.imbalance,
-                  profile=args.profile, method=args.method, momentum=args.momentum, seed=args.seed,
-                  device=args.device, fast=args.fast, out=out, **overrides)
+    """The recipe of ``--dataset`` with the options given on the command line (and only those)."""
+    require_folder(args.dataset, args.folder)
+    options = {"imbalance": args.imbalance, "profile": args.profile, "method": args.method, "arch": args.arch,
+               "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "momentum": args.momentum,
+               "direction_mu": args.direction_mu, "weight_decay": args.weight_decay,
+               "warmup_epochs": args.warmup_epochs, "alpha": args.alpha, "seed": args.seed, "device": args.device,
+               "eval_every": args.eval_every, "data_root": args.data_root, "folder_root": args.folder,
+               "precision": args.precision, "fast": args.fast or None, "compile_mode": args.compile_mode,
+               "cuda_graph": args.cuda_graph, "checkpoint_every": args.checkpoint_every, "out": args.out}
+    config = recipe(args.dataset, quick=args.quick, **{k: v for k, v in options.items() if v is not None})
+    return config if args.out else config.named(quick=args.quick)
 
 
 def run(args) -> int:
     from lt_causal.commands.evaluate import print_table
     from lt_causal.training.distributed import launched_world_size
-    from lt_causal.experiments.paper_tables import run_alphas
-    from lt_causal.training.trainer import decouple, train
+    from lt_causal.training.stages import decouple, decoupled_config
+    from lt_causal.training.trainer import train
 
     if args.from_run:
-        out = args.out or str(default_runs_dir() / f"{Path(args.from_run).name}-{args.method}")
-        result = decouple(args.from_run, args.method, out)
+        out = args.out or decoupled_config(args.from_run, args.method or TrainConfig.method).named(quick=args.quick).out
+        result = decouple(args.from_run, args.method or TrainConfig.method, out)
         print(f"run written to {out}")
-        print_table(result, run_alphas(result))
+        print_table(result, result.report_alphas())
         return 0
     config = config_from_args(args)
     result = train(config)
     if launched_world_size() > 1 and int(os.environ.get("RANK", "0")) != 0:
         return 0   # under torchrun only rank 0 reports
-    print(f"run written to {Path(config.out)}")
-    print_table(result, run_alphas(result, config.alpha))   # a TDE row for the normalised heads
+    print(f"run written to {config.out}")
+    print_table(result, result.report_alphas(config.alpha))   # a TDE row for the normalised heads
     return 0

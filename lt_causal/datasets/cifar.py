@@ -21,6 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from lt_causal.checkpoint import load_arrays, save_arrays
+from lt_causal.checks import check_choice
+from lt_causal.settings import data_root_path
+
 ARCHIVES = {
     "cifar10": {
         "url": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
@@ -46,12 +50,11 @@ ARCHIVES = {
     },
 }
 CHUNK = 1 << 20
+CACHE_KEYS = ("train_x", "train_y", "test_x", "test_y", "classes")
 
 
 def _spec(which: str) -> dict:
-    if which not in ARCHIVES:
-        raise ValueError(f"unknown CIFAR archive {which!r}; choose one of {', '.join(ARCHIVES)}")
-    return ARCHIVES[which]
+    return ARCHIVES[check_choice(which, ARCHIVES, "CIFAR archive")]
 
 
 def md5sum(path) -> str:
@@ -98,7 +101,7 @@ def download_archive(which: str = "cifar10", data_root=None, *, url: str | None 
     """Path of the verified official archive in ``data_root``, downloading it when missing."""
     spec = _spec(which)
     url, md5 = url or spec["url"], md5 or spec["md5"]
-    root = _root(data_root)
+    root = data_root_path(data_root)
     archive = root / spec["filename"]
     if archive.is_file():
         _check_md5(archive, md5)
@@ -120,13 +123,6 @@ def download_archive(which: str = "cifar10", data_root=None, *, url: str | None 
         raise
     os.replace(part, archive)
     return archive
-
-
-def _root(data_root) -> Path:
-    if data_root is None:
-        from lt_causal.settings import default_data_root
-        data_root = default_data_root()
-    return Path(data_root).expanduser()
 
 
 def extract_archive(archive, dest) -> None:
@@ -198,30 +194,15 @@ def parse_batches(folder, which: str = "cifar10") -> dict:
             "classes": classes}
 
 
-def _save_cache(arrays: dict, path: Path) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.part.npz")
-    np.savez(tmp, **{k: np.asarray(v) for k, v in arrays.items()})
-    os.replace(tmp, path)
-
-
-def _load_cache(path: Path) -> dict | None:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            out = {k: z[k] for k in ("train_x", "train_y", "test_x", "test_y", "classes")}
-    except Exception:  # unreadable or stale cache: rebuild it
-        return None
-    out["classes"] = [str(c) for c in out["classes"]]
-    return out
-
-
 def load_cifar(which: str = "cifar10", data_root=None, *, download: bool = True,
                url: str | None = None, md5: str | None = None, progress: bool = True) -> dict:
     """Decoded CIFAR arrays from the cache, else from the extracted folder, else the archive."""
     spec = _spec(which)
-    root = _root(data_root)
+    root = data_root_path(data_root)
     cache = root / f"{spec['folder']}.npz"
-    if cache.is_file() and (arrays := _load_cache(cache)) is not None:
-        return arrays
+    arrays = load_arrays(cache, CACHE_KEYS) if cache.is_file() else None
+    if arrays is not None:
+        return dict(arrays, classes=[str(c) for c in arrays["classes"]])
     folder = root / spec["folder"]
     needed = spec["train"] + spec["test"] + [spec["meta"]]
     if not all((folder / n).is_file() for n in needed):
@@ -238,5 +219,5 @@ def load_cifar(which: str = "cifar10", data_root=None, *, download: bool = True,
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     arrays = parse_batches(folder, which)
-    _save_cache(arrays, cache)
+    save_arrays(arrays, cache)
     return arrays

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from lt_causal.checkpoint import load_arrays, save_arrays
+from lt_causal.settings import data_root_path
+
 SPLITS = ("train", "test")
 CACHE_DIR = "folder-cache"
 CHUNK = 256
@@ -134,17 +137,10 @@ def load_image_folder(root, *, data_root=None, cache: bool = True, workers: int 
     classes, files = list_image_folder(root)
     cache_path = None
     if cache:
-        if data_root is None:
-            from lt_causal.settings import default_data_root
-            data_root = default_data_root()
-        cache_path = Path(data_root).expanduser() / CACHE_DIR / f"{_cache_key(root, files)}.npz"
-        if cache_path.is_file():
-            try:
-                with np.load(cache_path, allow_pickle=False) as z:
-                    arrays = {k: z[k] for k in ("train_x", "train_y", "test_x", "test_y")}
-                return dict(arrays, classes=list(classes))
-            except Exception:  # unreadable cache: decode again
-                pass
+        cache_path = data_root_path(data_root) / CACHE_DIR / f"{_cache_key(root, files)}.npz"
+        arrays = load_arrays(cache_path, ("train_x", "train_y", "test_x", "test_y")) if cache_path.is_file() else None
+        if arrays is not None:   # an unreadable cache is decoded again
+            return dict(arrays, classes=list(classes))
     arrays = {}
     shape = _decode(files["train"][0][0]).shape  # every image must have this size
     for split in SPLITS:
@@ -154,8 +150,5 @@ def load_image_folder(root, *, data_root=None, cache: bool = True, workers: int 
         arrays[f"{split}_y"] = np.repeat(np.arange(len(classes), dtype=np.int64),
                                          [len(p) for p in files[split]])
     if cache_path is not None:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_name(f"{cache_path.name}.{os.getpid()}.part.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, cache_path)
+        save_arrays(arrays, cache_path)
     return dict(arrays, classes=list(classes))

@@ -1,5 +1,6 @@
-"""Long-tailed class counts and seeded subsampling (PAPER.md §5; Cao et al. 2019, LDAM, and
-Zhou et al. 2020, BBN, whose CIFAR-LT splits Tang et al. 2020 use).
+"""Long-tailed class counts, seeded subsampling and the many/medium/few shot groups
+(docs/method.md §5-6; Cao et al. 2019, LDAM, and Zhou et al. 2020, BBN, whose CIFAR-LT splits
+Tang et al. 2020 use).
 
     >>> long_tail_counts(10, 5000, 100)
     [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
@@ -8,31 +9,37 @@ Zhou et al. 2020, BBN, whose CIFAR-LT splits Tang et al. 2020 use).
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
 import torch
 
+from lt_causal.checks import check_choice, check_finite
+
 PROFILES = ("exp", "step")
+SHOT_GROUPS = ("many", "medium", "few")          # docs/method.md §6
+ACCURACY_KEYS = ("overall", *SHOT_GROUPS)        # what every accuracy table reports, in this order
+FEW_BELOW, MANY_ABOVE = 20, 100                  # few: < 20 training images, many: > 100
 
 
 def check_imbalance(imbalance) -> float:
     """``imbalance`` = n_max / n_min as a float ≥ 1; anything else is a ValueError naming it."""
-    try:
-        value = float(imbalance)
-    except (TypeError, ValueError):
-        raise ValueError(f"imbalance must be a number >= 1, got {imbalance!r}") from None
-    if not math.isfinite(value) or value < 1:
+    value = check_finite(imbalance, "imbalance")
+    if value < 1:
         raise ValueError(f"imbalance must be a finite number >= 1, got {imbalance!r}")
     return value
+
+
+def check_profile(profile: str) -> str:
+    """``profile`` if it is a long-tail profile (``exp`` or ``step``), else one ValueError."""
+    return check_choice(profile, PROFILES, "long-tail profile")
 
 
 def long_tail_counts(num_classes: int, n_max: int, imbalance: float = 100.0,
                      profile: str = "exp") -> list[int]:
     """Training images kept per class, head (label 0) first; the CIFAR-LT rule of LDAM/BBN.
 
-    ``exp``: n_i = int(n_max · r^(i/(C−1))) with r = 1/imbalance (PAPER.md §5), so class 0 keeps
+    ``exp``: n_i = int(n_max · r^(i/(C−1))) with r = 1/imbalance (docs/method.md §5), so class 0 keeps
     n_max and the last class n_max/imbalance.  ``step``: the first ⌊C/2⌋ classes keep n_max and
     the others int(n_max/imbalance) (the step profile of Cao et al. 2019).  ``imbalance=1`` gives
     a balanced split of n_max per class.
@@ -42,8 +49,7 @@ def long_tail_counts(num_classes: int, n_max: int, imbalance: float = 100.0,
     if isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 1:
         raise ValueError(f"n_max must be a positive integer, got {n_max!r}")
     imbalance = check_imbalance(imbalance)
-    if profile not in PROFILES:
-        raise ValueError(f"unknown long-tail profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    check_profile(profile)
     num_classes, n_max = int(num_classes), int(n_max)
     r = 1.0 / imbalance
     if num_classes == 1:
@@ -82,11 +88,24 @@ def subsample_long_tail(labels, counts: Sequence[int], seed: int = 0) -> torch.T
     return torch.sort(torch.cat(keep)).values if keep else torch.zeros(0, dtype=torch.long)
 
 
+def class_counts(train_counts: Sequence[int]) -> torch.Tensor:
+    """Per-class training counts as a float64 tensor; one ValueError if a class has none."""
+    n = torch.as_tensor(list(train_counts), dtype=torch.float64)
+    if (n <= 0).any():
+        raise ValueError(f"every class needs at least one training sample, got counts {list(train_counts)}")
+    return n
+
+
 def shot_group(count: int) -> str:
     """"many" (> 100 training images), "medium" (20–100) or "few" (< 20): Liu et al. 2019."""
-    return "many" if count > 100 else ("medium" if count >= 20 else "few")
+    return "many" if count > MANY_ABOVE else ("medium" if count >= FEW_BELOW else "few")
 
 
 def shot_groups(train_counts: Sequence[int]) -> list[str]:
-    """The shot group of each class from its training count (PAPER.md §5)."""
+    """The shot group of each class from its training count (docs/method.md §6)."""
     return [shot_group(int(n)) for n in train_counts]
+
+
+def head_to_tail(train_counts: Sequence[int]) -> np.ndarray:
+    """Class indices sorted by training count, largest first (ties keep label order)."""
+    return np.argsort(-np.asarray(train_counts), kind="stable")

@@ -1,5 +1,5 @@
 """Long-tailed data sets as uint8 tensors: ``load_dataset(name, ...)`` returns an :class:`LTDataset`
-whose train split follows the exponential (or step) profile of PAPER.md §5 and whose test split
+whose train split follows the exponential (or step) profile of docs/method.md §5 and whose test split
 stays balanced (the CIFAR-LT protocol of Cao et al. 2019, used by Tang et al. 2020).
 
     data = load_dataset("mnist-lt", imbalance=100)          # embedded: 5,000 real MNIST digits
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lt_causal.datasets.profiles import PROFILES, check_imbalance, long_tail_counts, subsample_long_tail
+from lt_causal.checks import check_choice
+from lt_causal.datasets.profiles import (check_imbalance, check_profile, head_to_tail, long_tail_counts,
+                                         subsample_long_tail)
 
 DATASETS = ("mnist-lt", "cifar10-lt", "cifar100-lt", "folder")
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)   # the per-channel values used by the LDAM/BBN CIFAR code
@@ -105,9 +107,11 @@ def channel_stats(x_uint8) -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(mean), tuple(std)
 
 
-def _check_name(name: str) -> None:
-    if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
+def _check_request(name: str, imbalance, profile: str):
+    """The imbalance of a valid request (``None`` is kept for a folder's own counts)."""
+    check_choice(name, DATASETS, "data set")
+    check_profile(profile)
+    return imbalance if imbalance is None and name == "folder" else check_imbalance(imbalance)
 
 
 def _check_one_class(root, classes, imbalance) -> None:
@@ -117,11 +121,6 @@ def _check_one_class(root, classes, imbalance) -> None:
                          "cannot apply: add class folders, or use imbalance 1 (--imbalance 1)")
 
 
-def _check_profile(profile: str) -> None:
-    if profile not in PROFILES:
-        raise ValueError(f"unknown long-tail profile {profile!r}; choose one of {', '.join(PROFILES)}")
-
-
 def long_tailed(name, arrays: dict, imbalance, profile: str, seed: int, mean=None, std=None) -> LTDataset:
     """Subsample the train split of decoded ``arrays`` to the profile (n_max = smallest class)."""
     train_y = torch.as_tensor(arrays["train_y"]).long()
@@ -129,7 +128,7 @@ def long_tailed(name, arrays: dict, imbalance, profile: str, seed: int, mean=Non
     have = torch.bincount(train_y, minlength=len(classes)).tolist()
     relabel = None
     if imbalance is None:  # keep every image; order classes head first by their own counts
-        order = sorted(range(len(classes)), key=lambda c: -have[c])
+        order = head_to_tail(have).tolist()
         relabel = torch.empty(len(classes), dtype=torch.long)
         relabel[torch.tensor(order)] = torch.arange(len(classes))
         classes, counts = [classes[c] for c in order], [have[c] for c in order]
@@ -172,10 +171,7 @@ def load_dataset(name: str, *, imbalance: float | None = 100.0, profile: str = "
     ``root`` is the ``root/{train,test}/<class>/*`` tree of ``folder``, whose n_max is its smallest
     class, and ``imbalance=None`` keeps a folder's own counts (classes reordered head first).
     """
-    _check_name(name)
-    _check_profile(profile)
-    if imbalance is not None or name != "folder":
-        imbalance = check_imbalance(imbalance)
+    imbalance = _check_request(name, imbalance, profile)
     if name == "mnist-lt":
         return long_tailed(name, mnist_arrays(), imbalance, profile, seed)
     if name in ("cifar10-lt", "cifar100-lt"):
@@ -196,10 +192,7 @@ def dataset_info(name: str, imbalance: float | None = 100.0, profile: str = "exp
                  root=None) -> DatasetInfo:
     """Per-class train counts and class names of ``load_dataset(name, ...)`` without downloading
     (for ``folder``, ``root`` is listed but no image is decoded)."""
-    _check_name(name)
-    _check_profile(profile)
-    if imbalance is not None or name != "folder":
-        imbalance = check_imbalance(imbalance)
+    imbalance = _check_request(name, imbalance, profile)
     if name in _KNOWN:
         classes, n_max, test_per_class = _KNOWN[name]
         test_counts = [test_per_class] * len(classes)
@@ -211,7 +204,7 @@ def dataset_info(name: str, imbalance: float | None = 100.0, profile: str = "exp
         classes, have, test_counts = count_images(root)
         _check_one_class(root, classes, imbalance)
         if imbalance is None:
-            order = sorted(range(len(classes)), key=lambda c: -have[c])
+            order = head_to_tail(have)
             return DatasetInfo(name, [classes[c] for c in order], [have[c] for c in order],
                                [test_counts[c] for c in order], None, profile)
         n_max = min(have)

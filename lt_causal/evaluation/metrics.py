@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
 import torch
 
-from lt_causal.datasets.profiles import shot_groups
-
-GROUPS = ("many", "medium", "few")
+from lt_causal.datasets.profiles import SHOT_GROUPS, shot_groups
 
 
 def per_class_accuracy(pred, labels, num_classes: int) -> np.ndarray:
@@ -29,12 +26,7 @@ def shot_accuracy(pred, labels, train_counts: Sequence[int]) -> dict:
     correct = (pred == labels).numpy()
     label_group = groups[labels.numpy()]
     out = {"overall": 100.0 * float(correct.mean())}
-    for g in GROUPS:
+    for g in SHOT_GROUPS:
         mask = label_group == g
         out[g] = 100.0 * float(correct[mask].mean()) if mask.any() else None
     return out
-
-
-def accuracy_table(results: dict) -> pd.DataFrame:
-    """Rows = runs/α values, columns = overall/many/medium/few, from {name: shot_accuracy(...)}."""
-    return pd.DataFrame.from_dict(results, orient="index")[["overall", *GROUPS]]

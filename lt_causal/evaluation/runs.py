@@ -1,6 +1,8 @@
 """A trained run as the notebooks and ``evaluate`` use it: cached test features, the head,
 the head direction and the history. TDE logits for any α cost one multiply-add because TDE is
-linear in α (see :mod:`lt_causal.models.tde`), so an α slider never re-runs the backbone."""
+linear in α (see :mod:`lt_causal.models.tde`), so an α slider never re-runs the backbone; the
+other test-time knobs (:mod:`lt_causal.evaluation.knobs`) are as cheap. Also the run folder's
+evaluation files: features.pt, metrics.json and history.csv (:mod:`lt_causal.checkpoint` names them)."""
 from __future__ import annotations
 
 import json
@@ -13,13 +15,18 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lt_causal.checkpoint import load_checkpoint, save_checkpoint, save_json
-from lt_causal.models.heads import build_head
+from lt_causal.checkpoint import CONFIG, FEATURES, HISTORY, METRICS, load_checkpoint, save_checkpoint, save_json
+from lt_causal.datasets.profiles import ACCURACY_KEYS
+from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
-from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
-from lt_causal.models.tde import check_alpha, head_cosines
+from lt_causal.methods.registry import METHODS
+from lt_causal.models.heads import build_head
+from lt_causal.models.tde import check_alpha, combine, head_cosines
 
-FEATURES, METRICS = "features.pt", "metrics.json"
+
+def configured_alpha(config: dict) -> float:
+    """The TDE strength a run's configuration (a dict) reports beside α = 0 (default 1, as TrainConfig)."""
+    return check_alpha(config.get("alpha", 1.0))
 
 
 @dataclass
@@ -59,16 +66,32 @@ class TrainedRun:
     def num_heads(self) -> int:
         return getattr(self.head, "num_heads", 1)
 
+    @property
+    def alpha(self) -> float:
+        """The TDE strength the run was configured to report beside α = 0."""
+        return configured_alpha(self.config)
+
+    @property
+    def reports_tde(self) -> bool:
+        """Whether TDE is reported for this run: for the methods whose
+        :class:`~lt_causal.methods.registry.Method` says so (the normalised heads of the paper's
+        setting, not LDAM's margin classifier or NCM's class means), else for a normalised head."""
+        if self.method in METHODS:
+            return METHODS[self.method].reports_tde
+        return getattr(self.head, "kind", "linear") != "linear"
+
+    def report_alphas(self, alpha: float | None = None) -> list[float]:
+        """α = 0 and the configured α (or ``alpha``) for a run that reports TDE, else [0]."""
+        alpha = self.alpha if alpha is None else check_alpha(alpha)
+        return [0.0, alpha] if self.reports_tde and alpha != 0 else [0.0]
+
     def logits(self, alpha: float = 0.0) -> torch.Tensor:
         """Test logits with TDE strength α (α = 0: the trained model as it is)."""
-        alpha = check_alpha(alpha)
-        return self._logits - alpha * self._correction if alpha else self._logits
+        return combine(self._logits, self._correction, alpha)
 
     def knob_logits(self, knob: str, value: float) -> torch.Tensor:
         """Test logits under a test-time knob: ``tde`` (α), ``logit_adjustment`` or ``tau_norm`` (τ)."""
-        if knob not in KNOBS:
-            raise ValueError(f"unknown test-time knob {knob!r}; choose one of {', '.join(KNOBS)}")
-        return KNOBS[knob](self, value)
+        return get_knob(knob).logits(self, value)
 
     def predictions(self, alpha: float = 0.0, knob: str = "tde") -> torch.Tensor:
         return self.knob_logits(knob, alpha).argmax(1)
@@ -82,8 +105,9 @@ class TrainedRun:
 
     def sweep(self, alphas: Iterable[float], knob: str = "tde") -> pd.DataFrame:
         """Accuracy for each knob value: for TDE, the curves of Fig. 4 of the paper."""
-        rows = [{knob_label(knob): check_alpha(a, knob_label(knob)), **self.evaluate(a, knob)} for a in alphas]
-        return pd.DataFrame(rows).set_index(knob_label(knob))
+        spec = get_knob(knob)
+        rows = [{spec.value_name: spec.check(a), **self.evaluate(a, knob)} for a in alphas]
+        return pd.DataFrame(rows).set_index(spec.value_name)
 
     def mean_cos(self) -> list[float]:
         """Mean cos(x^k, d̂^k) over the test set, one value per head."""
@@ -101,28 +125,15 @@ class TrainedRun:
                          "head_hparams": self.head.hparams(), "direction": self.direction,
                          "train_counts": list(self.train_counts), "classes": list(self.classes)},
                         path / FEATURES)
-        alpha = float(self.config.get("alpha", 1.0))
+        alpha = self.alpha
         save_json({"0.0": self.evaluate(0.0), str(alpha): self.evaluate(alpha),
                    "mean_cos": self.mean_cos(), "suggested_alpha": self.suggested_alpha()},
                   path / METRICS)
 
 
-KNOBS = {
-    "tde": lambda run, alpha: run.logits(alpha),
-    "logit_adjustment": lambda run, tau: logit_adjustment(run.logits(0.0), run.train_counts, tau),
-    "tau_norm": lambda run, tau: _tau_norm(run, tau),
-}
-
-
-def _tau_norm(run: TrainedRun, tau: float) -> torch.Tensor:
-    """Logits of the run's classifier τ-normalised (Kang et al. 2020), see :mod:`lt_causal.methods.posthoc`."""
-    with torch.no_grad():
-        return tau_norm_logits(run.logits(0.0), run.head.class_norms(), tau, run.head.bias())
-
-
-def knob_label(knob: str) -> str:
-    """The symbol of a knob's value: α for TDE, τ otherwise."""
-    return "alpha" if knob == "tde" else "tau"
+def save_history(history, run_dir) -> None:
+    """history.csv of a run folder: one row per epoch."""
+    pd.DataFrame(history).to_csv(Path(run_dir) / HISTORY, index=False)
 
 
 def run_from_model(model, test_features, data, config: dict, history: pd.DataFrame,
@@ -148,11 +159,11 @@ def load_run(path) -> TrainedRun:
                                 "(run the same train command again to resume it)")
     blob = load_checkpoint(path / FEATURES, keys=("test_features", "test_labels", "head", "head_kind",
                                                   "head_hparams", "direction", "train_counts", "classes"))
-    config = json.loads((path / "config.json").read_text()) if (path / "config.json").is_file() else {}
+    config = json.loads((path / CONFIG).read_text()) if (path / CONFIG).is_file() else {}
     feats = blob["test_features"]
     head = build_head(blob["head_kind"], feats.shape[1], len(blob["classes"]), **blob["head_hparams"])
     head.load_state_dict(blob["head"])
-    history = pd.read_csv(path / "history.csv") if (path / "history.csv").is_file() else pd.DataFrame()
+    history = pd.read_csv(path / HISTORY) if (path / HISTORY).is_file() else pd.DataFrame()
     return TrainedRun(config, list(blob["classes"]), list(blob["train_counts"]), feats,
                       blob["test_labels"], head, blob["direction"], history, path)
 
@@ -176,4 +187,4 @@ def compare_runs(runs: dict, alphas: dict | None = None) -> pd.DataFrame:
         if alphas and name in alphas:
             a = check_alpha(alphas[name])
             rows[f"{name} + TDE α={a:g}"] = run.evaluate(a)
-    return pd.DataFrame.from_dict(rows, orient="index")[["overall", "many", "medium", "few"]]
+    return pd.DataFrame.from_dict(rows, orient="index")[list(ACCURACY_KEYS)]

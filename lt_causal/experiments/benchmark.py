@@ -4,7 +4,7 @@
     lc.methods_table()                                  # what each method is, where the paper has it
     summary = lc.benchmark(root="runs/nb07")            # train (or load) all of them on MNIST-LT
     lc.benchmark_table(summary)                         # one row per system, α = 0 and TDE rows
-    lc.benchmark_figure(lc.benchmark_table(summary))    # many / medium / few / overall bars
+    lc.benchmark_figure(lc.benchmark_table(summary))    # the bars: lt_causal.views.run_plots
 
 ``benchmark`` is :func:`lt_causal.reproduce` over :data:`BENCHMARK_METHODS` (the decoupling
 methods reuse the backbone of its ``ce`` run); everything it trains lands in run directories that a
@@ -16,8 +16,11 @@ from typing import Sequence
 
 import pandas as pd
 
-from lt_causal.methods.registry import METHODS
+from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.experiments.paper_tables import PAPER_TABLE2, TABLE2_ROWS, method_label, paper_accuracy
+from lt_causal.experiments.reproduce import reproduce
+from lt_causal.methods.registry import METHODS
+from lt_causal.settings import default_runs_dir
 
 BENCHMARK_METHODS = tuple(METHODS)
 FAMILIES = {"standard": "one stage", "mixup": "one stage (mixup step)", "bbn": "one stage (two branches)"}
@@ -36,7 +39,7 @@ def methods_table() -> pd.DataFrame:
     what it is, and its overall accuracy in the paper's Tables 3 and 2 (where they report it)."""
     rows = {}
     for name, spec in METHODS.items():
-        kind = f"two stages ({spec.stage2.replace('_', '-')})" if spec.stage2 else FAMILIES[spec.step]
+        kind = f"two stages ({name})" if spec.stage2 else FAMILIES[spec.step]
         c10, inet = _paper_numbers(name, False)
         rows[name] = {"system": method_label(name), "training": kind, "TDE row": spec.reports_tde,
                       PAPER_C10: c10, PAPER_IMAGENET: inet, "what it is": spec.description}
@@ -49,9 +52,6 @@ def benchmark(dataset: str = "mnist-lt", imbalance: float = 100, methods: Sequen
     """Train (or load) every method on one data set with the data set's recipe and return the
     summary of :func:`lt_causal.reproduce` (mean ± std over ``seeds``, α = 0 and configured α).
     Runs go to ``root`` (default ``<runs>/benchmark``); a second call loads them."""
-    from lt_causal.experiments.reproduce import reproduce
-    from lt_causal.settings import default_runs_dir
-
     root = root if root is not None else default_runs_dir() / "benchmark"
     return reproduce([dataset], [imbalance], methods, seeds, base=base, root=root, folder=folder,
                      quick=quick, progress=progress, callback=callback)
@@ -69,27 +69,7 @@ def benchmark_table(summary: pd.DataFrame) -> pd.DataFrame:
     for _, r in summary.iterrows():
         c10, inet = _paper_numbers(r["method"], r["alpha"] > 0)   # α > 0 only on TDE rows
         out[r["row"]] = {"method": r["method"], "alpha": r["alpha"],
-                         **{g: r[f"{g}_mean"] for g in ("overall", "many", "medium", "few")},
+                         **{g: r[f"{g}_mean"] for g in ACCURACY_KEYS},
                          PAPER_C10: c10, PAPER_IMAGENET: inet}
     table = pd.DataFrame.from_dict(out, orient="index")
     return table.sort_values("overall", ascending=False, kind="stable")
-
-
-def benchmark_figure(table: pd.DataFrame, title: str = "Every system on one long-tailed data set"):
-    """Horizontal bars per system (best overall on top): overall, many-, medium- and few-shot
-    (a plotly Figure)."""
-    import plotly.graph_objects as go
-
-    from lt_causal.views.run_plots import GROUP_COLORS
-
-    missing = {"overall", "many", "medium", "few"} - set(table.columns)
-    if missing:
-        raise ValueError(f"benchmark_figure needs the columns of benchmark_table(); missing {sorted(missing)}")
-    t = table.iloc[::-1]
-    fig = go.Figure(layout=dict(title=title, barmode="group", height=120 + 46 * len(t), width=720,
-                                xaxis=dict(title="accuracy (%)", range=[0, 100]),
-                                legend=dict(traceorder="reversed"), margin=dict(l=160)))
-    for g in ("few", "medium", "many", "overall"):
-        fig.add_bar(y=list(t.index), x=t[g].to_numpy(dtype=float), name=g, orientation="h",
-                    marker_color=GROUP_COLORS[g])
-    return fig

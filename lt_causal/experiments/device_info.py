@@ -9,14 +9,18 @@ Nothing here prints; the notebook shows ``info`` (it renders as Markdown).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
-from lt_causal.precision import resolve_precision
+from lt_causal.precision import memory_format, resolve_precision
+from lt_causal.training.distributed import DistContext, resolve_device
+from lt_causal.training.steps import TrainNet, make_loss, make_step
 
 CPU_MESSAGE = (
     "No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT "
@@ -85,8 +89,6 @@ class DeviceInfo:
 def describe_device(device: str = "auto") -> DeviceInfo:
     """Resolve ``device`` as the trainer does (``auto`` → CUDA when present) and describe it;
     an unknown or unavailable device raises one ValueError."""
-    from lt_causal.training.distributed import resolve_device
-
     dev = resolve_device(device)
     version = torch.__version__.split("+")[0]
     bf16 = resolve_precision("auto", dev) == "bf16"
@@ -129,38 +131,31 @@ class TrainingCost:
 
 def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 3) -> TrainingCost:
     """Seconds per epoch of ``config`` on this machine, measured: ``steps`` real training steps
-    (after one warm-up step) of its model at its batch size and precision, on random images of
-    the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100, 12,406)."""
-    from lt_causal.training.distributed import resolve_device
-    from lt_causal.training.fast_step import TrainNet
-    from lt_causal.models.ltmodel import build_model
-    from lt_causal.precision import autocast, memory_format
-
+    (after one warm-up step) of its model and training step at its batch size and precision, on
+    random images of the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100,
+    12,406)."""
     device = resolve_device(config.device)
-    precision = resolve_precision(config.precision, device)
+    config = dataclasses.replace(config, precision=resolve_precision(config.precision, device), fast=False)
     channels, size = (1, 28) if config.arch == "small-cnn" else (3, 32)
     classes = 100 if config.dataset == "cifar100-lt" else 10
-    n = train_images or 12406
-    model = build_model(config.method, config.arch, channels, classes, mu=config.mu,
-                        num_heads=config.num_heads, tau=config.tau, gamma=config.gamma).to(device)
-    layout = memory_format(device, precision)
-    model = model.to(memory_format=layout)
-    net = TrainNet(model.backbone, model.head)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=config.momentum)
-    x = torch.randn(config.batch_size, channels, size, size, device=device).contiguous(memory_format=layout)
-    y = torch.randint(0, classes, (config.batch_size,), device=device)
+    n, B = train_images or 12406, config.batch_size
+    model = config.build_model(channels, classes).to(device)
+    model = model.to(memory_format=memory_format(device, config.precision))
+    opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
+                          weight_decay=config.weight_decay)
+    x = torch.randint(0, 256, (B, channels, size, size), dtype=torch.uint8, device=device)
+    y = torch.randint(0, classes, (B,), device=device)
+    data = SimpleNamespace(classes=list(range(classes)), mean=(0.5,) * channels, std=(0.25,) * channels)
+    step = make_step(config, model, TrainNet(model.backbone, model.head), opt,
+                     make_loss(config, [B] * classes, device), x, y, data, DistContext(device=device), None, None)
+    idx = torch.arange(B, device=device)
     times = []
     for _ in range(steps + 1):
         t0 = time.perf_counter()
-        with autocast(device, precision):
-            _, logits = net(x)
-        loss = torch.nn.functional.cross_entropy(logits, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        step(idx, None, config.lr)
         if device.type == "cuda":
             torch.cuda.synchronize()
         times.append(time.perf_counter() - t0)
     per_step = sum(times[1:]) / steps
-    per_epoch = per_step * n / config.batch_size
-    return TrainingCost(per_step, per_epoch, config.epochs, n, precision, str(device), machine_name(device))
+    return TrainingCost(per_step, per_step * n / B, config.epochs, n, config.precision, str(device),
+                        machine_name(device))

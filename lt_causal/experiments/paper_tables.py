@@ -1,11 +1,11 @@
 """Table 3 of Tang et al. (2020) as data, and a trained run set beside its row.
 
-    paper_table3()                                   # the table as PAPER.md §6 prints it
+    paper_table3()                                   # the table as docs/method.md §7 prints it
     paper_accuracy("cifar10-lt", 100, "deconfound", tde=True)    # 80.6
     run_vs_paper(run)                                # notebook 05: α = 0, configured α, paper
 
 Table 3 (ResNet-32, 200 epochs, original CIFAR images) has the paper's De-confound(-TDE) rows
-(PAPER.md §6) and the rows of the systems it compares with (Focal Loss, Mixup, Class-balanced
+(docs/method.md §7) and the rows of the systems it compares with (Focal Loss, Mixup, Class-balanced
 Loss, LDAM — LDAM-DRW in the numbers BBN reports —, BBN; from the seed deck's copy of Table 3).
 Table 2 (ImageNet-LT, ResNeXt-50) is kept for reference: nothing here trains ImageNet. A
 combination the paper does not report has no number (None), never a guess.
@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-# (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; Tang et al. 2020, Table 3 (PAPER.md §6)
+from lt_causal.datasets.profiles import ACCURACY_KEYS
+from lt_causal.datasets.registry import CIFAR10_CLASSES, CIFAR100_CLASSES
+
+# (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; Tang et al. 2020, Table 3 (docs/method.md §7)
 PAPER_TABLE3 = {
     ("cifar100-lt", 100): {"De-confound": 40.5, "De-confound-TDE": 44.1},
     ("cifar100-lt", 50): {"De-confound": 46.2, "De-confound-TDE": 50.3},
@@ -125,8 +128,6 @@ def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None
     """
     if dataset != "folder":
         return DATA_LABELS.get(dataset, dataset), (dataset if dataset in SHORT else None)
-    from lt_causal.datasets.registry import CIFAR10_CLASSES, CIFAR100_CLASSES
-
     classes = list(classes or [])
     for key, names in (("cifar10-lt", CIFAR10_CLASSES), ("cifar100-lt", CIFAR100_CLASSES)):
         if classes == names:
@@ -136,31 +137,14 @@ def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None
     return f"{name} (image folder)", None
 
 
-def tde_capable(run) -> bool:
-    """TDE is reported for the methods whose :class:`~lt_causal.methods.registry.Method` says so: the
-    normalised heads of the paper's setting (cosine, capsule, causal norm), not LDAM's margin
-    classifier or NCM's class means; a linear head is reported at α = 0 only."""
-    from lt_causal.methods.registry import METHODS
-
-    if run.method in METHODS:
-        return METHODS[run.method].reports_tde
-    return getattr(run.head, "kind", "linear") != "linear"
-
-
-def run_alphas(run, alpha: float | None = None) -> list[float]:
-    """α = 0 and the configured α (``config["alpha"]``) for a TDE-capable run, else [0]."""
-    alpha = float(run.config.get("alpha", 1.0)) if alpha is None else float(alpha)
-    return [0.0, alpha] if tde_capable(run) and alpha != 0 else [0.0]
-
-
 def run_vs_paper(run, alpha: float | None = None) -> pd.DataFrame:
     """Accuracy of one run at α = 0 and the configured α beside its Table 3 number (NaN if none)."""
     cfg = run.config
     _, key = data_label(run.dataset, run.classes, cfg.get("folder_root"))
     rows = {}
-    for a in run_alphas(run, alpha):
+    for a in run.report_alphas(alpha):
         tde = a != 0
         name = method_label(run.method, tde) + (f" (α={a:g})" if tde else "")
         paper = paper_accuracy(key, cfg.get("imbalance", 100), run.method, tde)
         rows[name] = {**run.evaluate(a), PAPER_COLUMN: float("nan") if paper is None else paper}
-    return pd.DataFrame.from_dict(rows, orient="index")[["overall", "many", "medium", "few", PAPER_COLUMN]]
+    return pd.DataFrame.from_dict(rows, orient="index")[[*ACCURACY_KEYS, PAPER_COLUMN]]

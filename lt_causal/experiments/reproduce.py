@@ -6,34 +6,31 @@ evaluate α = 0 and the configured α, and write mean ± std over seeds beside t
 
 Each combination is a run directory under ``root``; a finished one is loaded instead of
 retrained and an unfinished one resumes from its checkpoint, so an interrupted reproduction
-simply continues when called again. ``notebook05_config`` is the configuration of notebook 05.
+simply continues when called again. :func:`paper_config` is one cell of the grid (notebook 05).
 """
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import numbers
 from pathlib import Path
 from typing import Callable, Sequence
 
 import pandas as pd
 
-from lt_causal.training.config import TrainConfig, recipe
-from lt_causal.datasets.registry import DATASETS
-from lt_causal.methods.registry import get_method
+from lt_causal.checkpoint import CHECKPOINT, FEATURES
+from lt_causal.checks import check_choice
 from lt_causal.datasets.profiles import check_imbalance
-from lt_causal.experiments.paper_tables import (PAPER_COLUMN, PAPER_TABLE3, data_label, method_label, paper_accuracy,  # noqa: F401
-                                   run_alphas)
+from lt_causal.datasets.registry import DATASETS
 from lt_causal.evaluation.runs import TrainedRun, load_run
+from lt_causal.experiments.paper_tables import data_label, method_label
+from lt_causal.experiments.results_table import summarize, write_results
+from lt_causal.methods.registry import get_method
 from lt_causal.settings import default_runs_dir, quick_mode
-from lt_causal.training.trainer import check_run_config, dataset_for, decouple, train_or_load
+from lt_causal.training.config import TrainConfig, check_run_config, dataset_for, recipe
+from lt_causal.training.stages import decouple
+from lt_causal.training.trainer import train_or_load
 
-GROUPS = ("overall", "many", "medium", "few")
 GRID_KEYS = {"dataset", "imbalance", "method", "seed", "out", "folder_root"}
-# configuration fields that do not change what a finished run learned or how it is evaluated
-# (`fast` drops each epoch's ragged last batch: a finished run counts, a checkpoint cannot resume)
-NOTEBOOK05_QUICK = {"arch": "small-cnn", "epochs": 2}   # on mnist-lt, whatever the notebook asks
 
 
 def _as_tuple(values, what: str) -> tuple:
@@ -49,13 +46,10 @@ def _check_grid(datasets, imbalances, methods, seeds, base, folder):
     datasets, methods = _as_tuple(datasets, "datasets"), _as_tuple(methods, "methods")
     imbalances, seeds = _as_tuple(imbalances, "imbalances"), _as_tuple(seeds, "seeds")
     for d in datasets:
-        if d not in DATASETS:
-            raise ValueError(f"unknown data set {d!r}; choose from {', '.join(DATASETS)}")
+        check_choice(d, DATASETS, "data set")
     for m in methods:
         get_method(m)
-    for r in imbalances:
-        if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r < 1:
-            raise ValueError(f"imbalance must be a finite number >= 1, got {r!r}")
+    imbalances = tuple(check_imbalance(r) for r in imbalances)
     for s in seeds:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
             raise ValueError(f"seed must be an integer >= 0, got {s!r}")
@@ -73,98 +67,60 @@ def _check_grid(datasets, imbalances, methods, seeds, base, folder):
 
 def reproduction_configs(datasets=("cifar10-lt",), imbalances=(100,), methods=("ce", "deconfound"),
                          seeds=(0, 1), base: dict | None = None, root=None, folder=None,
-                         quick: bool | None = None) -> list[TrainConfig]:
+                         quick: bool | None = None, prefix: str | None = None) -> list[TrainConfig]:
     """One :class:`TrainConfig` per combination (the recipe of each data set + ``base`` overrides),
-    each with its run directory ``<root>/<data>-r<imbalance>-<method>-e<epochs>-s<seed>``."""
+    each with its run folder under ``root`` (default ``<runs>/reproduce``) named by
+    :func:`~lt_causal.training.config.run_name`: ``[<prefix>-]<data>-r<imbalance>-<method>-e<epochs>-s<seed>``."""
     datasets, imbalances, methods, seeds, base = _check_grid(datasets, imbalances, methods, seeds, base, folder)
     quick = quick_mode() if quick is None else quick
     root = Path(root) if root is not None else default_runs_dir() / "reproduce"
     configs = []
     for d in datasets:
-        tag = f"folder-{Path(folder).name}" if d == "folder" else d
         extra = {"folder_root": str(folder)} if d == "folder" else {}
-        if d != "mnist-lt" and "arch" not in base:
-            extra["arch"] = "resnet32"
         for r in imbalances:
             for m in methods:
                 for s in seeds:
-                    c = recipe(d, quick=quick, imbalance=float(r), method=m, seed=int(s), **extra, **base)
-                    name = f"{tag}-r{r:g}-{m}-e{c.epochs}-s{s}" + ("-quick" if quick else "")
-                    configs.append(dataclasses.replace(c, out=str(root / name)))
+                    c = recipe(d, quick=quick, imbalance=r, method=m, seed=int(s), **extra, **base)
+                    configs.append(c.named(prefix, root, quick=quick))
     return configs
+
+
+def paper_config(dataset: str = "cifar10-lt", imbalance: float = 100, method: str = "deconfound",
+                 epochs: int | None = None, seed: int = 0, folder=None, quick: bool | None = None) -> TrainConfig:
+    """The paper's recipe for one data set as notebook 05 trains it (200 epochs unless ``epochs``;
+    the fast path on a CUDA GPU), in ``<runs>/nb05-...``; in quick mode a MNIST-LT stand-in
+    (CIFAR cannot be downloaded in tests), whatever ``dataset`` says."""
+    from lt_causal.experiments.device_info import describe_device
+
+    check_choice(dataset, DATASETS, "data set")
+    if dataset == "folder" and folder is None:
+        raise ValueError("data set 'folder' needs folder=<root with train/ and test/>")
+    quick = quick_mode() if quick is None else quick
+    if quick:
+        dataset, folder, base = "mnist-lt", None, {}
+    else:
+        base = {"epochs": epochs} if epochs is not None else {}
+        base["fast"] = describe_device().has_gpu
+    return reproduction_configs([dataset], [imbalance], [method], [seed], base, default_runs_dir(), folder,
+                                quick, prefix="nb05")[0]
 
 
 def check_saved_config(config: TrainConfig) -> None:
     """A run directory already in ``config.out`` must hold the same recipe (else one ValueError)."""
-    check_run_config(config.out, config, finished=(Path(config.out) / "features.pt").is_file())
+    check_run_config(config.out, config, finished=(Path(config.out) / FEATURES).is_file())
 
 
 def run_rows(run: TrainedRun, config: TrainConfig, source: str = "") -> list[dict]:
-    """Per-run table rows: α = 0 and, for a TDE-capable head, the configured α."""
+    """Per-run table rows: α = 0 and, for a run that reports TDE, the configured α."""
     label, key = data_label(config.dataset, run.classes, config.folder_root)
     rows = []
-    for a in run_alphas(run, config.alpha):
+    for a in run.report_alphas(config.alpha):
         rows.append({"data": label, "paper_key": key, "dataset": config.dataset,
                      "imbalance": config.imbalance, "method": config.method, "tde": a != 0,
                      "row": method_label(config.method, a != 0), "alpha": a, "seed": config.seed,
                      "epochs": config.epochs, "arch": config.arch, "batch_size": config.batch_size,
                      "lr": config.lr, **run.evaluate(a), "source": source, "run": Path(config.out).name})
     return rows
-
-
-def summarize(per_run: pd.DataFrame) -> pd.DataFrame:
-    """Mean and sample std (n − 1) over seeds per (data, imbalance, row, α), with the paper's number."""
-    keys = ["data", "imbalance", "row", "alpha", "epochs"]
-    out = []
-    for (data, imb, row, alpha, epochs), g in per_run.groupby(keys, sort=False, dropna=False):
-        first = g.iloc[0]
-        rec = {"data": data, "dataset": first["dataset"], "imbalance": imb, "method": first["method"],
-               "row": row, "alpha": alpha, "epochs": epochs, "seeds": g["seed"].nunique()}
-        for grp in GROUPS:
-            values = pd.to_numeric(g[grp], errors="coerce")
-            rec[f"{grp}_mean"], rec[f"{grp}_std"] = values.mean(), values.std(ddof=1)
-        paper = paper_accuracy(first["paper_key"], imb, first["method"], bool(first["tde"]))
-        rec["paper"] = float("nan") if paper is None else paper
-        out.append(rec)
-    return pd.DataFrame(out)
-
-
-def _pm(mean, std) -> str:
-    if pd.isna(mean):
-        return "–"
-    return f"{mean:.1f}" if pd.isna(std) else f"{mean:.1f} ± {std:.1f}"
-
-
-def results_markdown(summary: pd.DataFrame) -> str:
-    """The summary as a Markdown table: mean ± std per shot group beside the Table 3 number."""
-    head = ["data set", "imbalance", "method", "α", "epochs", "seeds", *GROUPS, PAPER_COLUMN]
-    lines = ["| " + " | ".join(head) + " |", "|---|---:|---|---:|---:|---:|" + "---:|" * 5]
-    for _, r in summary.iterrows():
-        cells = [r["data"], f"{r['imbalance']:g}", r["row"], f"{r['alpha']:g}", str(r["epochs"]),
-                 str(r["seeds"]), *(_pm(r[f"{g}_mean"], r[f"{g}_std"]) for g in GROUPS),
-                 "–" if pd.isna(r["paper"]) else f"{r['paper']:.1f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    notes = ["Top-1 accuracy (%) on the balanced test set: mean ± sample std (n − 1) over seeds. "
-             "Paper: Tang et al. (NeurIPS 2020), Table 3 — ResNet-32, 200 epochs, original CIFAR "
-             "images; '–': not in that table."]
-    if summary["data"].str.contains("JPEG copy").any():
-        notes.append("JPEG copy: CIFAR re-encoded as JPEG (quality 75); expect a few points below "
-                     "the paper's numbers, which were measured on the original images.")
-    return "\n".join(lines) + "\n\n" + "\n\n".join(notes) + "\n"
-
-
-def write_results(summary: pd.DataFrame, per_run: pd.DataFrame, root) -> None:
-    """``results.md``, ``results.csv`` (summary) and ``runs.csv`` (one row per run and α)."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    settings = per_run.drop_duplicates(["data", "arch", "epochs", "batch_size", "lr"])
-    lines = [f"- {r.data}: {r.arch}, {r.epochs} epochs, batch {r.batch_size}, lr {r.lr:g}; "
-             f"seeds {sorted(set(per_run.loc[per_run['data'] == r.data, 'seed']))}"
-             for r in settings.itertuples()]
-    (root / "results.md").write_text("# Table 3 reproduction\n\n" + results_markdown(summary)
-                                     + "\nTraining settings:\n\n" + "\n".join(lines) + "\n")
-    summary.to_csv(root / "results.csv", index=False)
-    per_run.to_csv(root / "runs.csv", index=False)
 
 
 def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[float] = (100,),
@@ -192,7 +148,7 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
         if callback is not None:
             callback({**event, "status": "starting"})
         data = None
-        if not (Path(config.out) / "features.pt").is_file():
+        if not (Path(config.out) / FEATURES).is_file():
             key = (config.dataset, config.imbalance, config.profile, config.seed, config.folder_root)
             data = cache[key] if key in cache else cache.setdefault(key, dataset_for(config))
         stage1 = _finished_ce_twin(config, configs)
@@ -216,7 +172,7 @@ def _finished_ce_twin(config: TrainConfig, configs: list[TrainConfig]):
         return None
     for other in configs:
         if (other.method == "ce" and dataclasses.replace(config, method="ce", out=other.out) == other
-                and (Path(other.out) / "checkpoint.pt").is_file() and (Path(other.out) / "features.pt").is_file()):
+                and (Path(other.out) / CHECKPOINT).is_file() and (Path(other.out) / FEATURES).is_file()):
             return other.out
     return None
 
@@ -231,35 +187,3 @@ def table_from_runs(paths) -> pd.DataFrame:
     if not rows:
         raise ValueError("no run directories given")
     return summarize(pd.DataFrame(rows))
-
-
-def notebook05_config(dataset: str = "cifar10-lt", imbalance: float = 100, method: str = "deconfound",
-                      epochs: int | None = None, seed: int = 0, folder=None,
-                      quick: bool | None = None) -> TrainConfig:
-    """The configuration notebook 05 trains: the paper's recipe for ``dataset`` (200 epochs unless
-    ``epochs``), the fast GPU path when available; in quick mode a 2-epoch MNIST-LT stand-in
-    (CIFAR cannot be downloaded in tests), whatever ``dataset`` says."""
-    from lt_causal.experiments.device_info import describe_device
-
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
-    if dataset == "folder" and folder is None:
-        raise ValueError("data set 'folder' needs folder=<root with train/ and test/>")
-    quick = quick_mode() if quick is None else quick
-    get_method(method)
-    imbalance = check_imbalance(imbalance)
-    if quick:
-        c = recipe("mnist-lt", quick=True, imbalance=imbalance, method=method, seed=seed, **NOTEBOOK05_QUICK)
-        tag = "mnist-lt"
-    else:
-        extra = {"epochs": epochs} if epochs is not None else {}
-        if dataset != "mnist-lt":
-            extra["arch"] = "resnet32"
-        if dataset == "folder":
-            extra["folder_root"] = str(folder)
-        if describe_device().has_gpu:
-            extra["fast"] = True
-        c = recipe(dataset, imbalance=imbalance, method=method, seed=seed, **extra)
-        tag = f"folder-{Path(folder).name}" if dataset == "folder" else dataset
-    name = f"nb05-{tag}-r{c.imbalance:g}-{method}-e{c.epochs}-s{seed}" + ("-quick" if quick else "")
-    return dataclasses.replace(c, out=str(default_runs_dir() / name))

@@ -12,7 +12,7 @@ run is stored, loaded, evaluated and knob-swept like any other:
 - ``ncm``: nearest class mean — cosine similarity to the mean of the L2-normalised training
   features of each class (a cosine head whose class vectors are those means, τ = the config's τ);
 - ``tau_norm``: w_i / ‖w_i‖^τ (the τ-normalised classifier, τ = ``posthoc_tau``);
-- ``logit_adjust``: logits − τ log π folded into the bias (τ = ``posthoc_tau``).
+- ``logit_adjustment``: logits − τ log π folded into the bias (τ = ``posthoc_tau``).
 
 Choice made here: the second stage trains on the training images' features computed once
 without augmentation (Kang et al. feed augmented images through the frozen backbone). It takes
@@ -27,11 +27,12 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from lt_causal.checks import check_choice
 from lt_causal.models.heads import CosineHead, LinearHead
 from lt_causal.methods.posthoc import log_prior, tau_normalize
 from lt_causal.methods.samplers import ClassAwareSampler
 
-STAGES = ("crt", "lws", "ncm", "tau_norm", "logit_adjust")
+STAGES = ("crt", "lws", "ncm", "tau_norm", "logit_adjustment")
 
 
 def _check(features: torch.Tensor, labels: torch.Tensor, num_classes: int) -> None:
@@ -64,6 +65,20 @@ def _balanced_sgd(params, features, labels, num_classes, logits_fn, epochs, lr, 
             opt.step()
 
 
+def _require_linear(head, what: str) -> None:
+    if not isinstance(head, LinearHead):
+        raise ValueError(f"{what} a linear classifier, not a {type(head).__name__}")
+
+
+def _linear_head(like: LinearHead, weight: torch.Tensor, bias: torch.Tensor) -> LinearHead:
+    """A new linear head shaped and placed like ``like``, rows ``weight``, bias ``bias``, in eval mode."""
+    out = LinearHead(like.fc.in_features, like.fc.out_features).to(like.fc.weight.device)
+    with torch.no_grad():
+        out.fc.weight.copy_(weight)
+        out.fc.bias.copy_(bias)
+    return out.eval()
+
+
 def retrain_classifier(features, labels, num_classes: int, epochs: int = 10, lr: float = 0.2,
                        batch_size: int = 256, weight_decay: float = 5e-4, seed: int = 0,
                        progress: bool = False) -> LinearHead:
@@ -81,18 +96,13 @@ def learn_weight_scaling(head: LinearHead, features, labels, num_classes: int, e
                          progress: bool = False) -> LinearHead:
     """LWS: per-class scales f (initialised to 1) of a trained linear head, learnt with
     class-balanced sampling (w̃_i = f_i w_i, Kang et al. Sec. 4; the bias is kept)."""
-    if not isinstance(head, LinearHead):
-        raise ValueError(f"LWS rescales a linear classifier, not a {type(head).__name__}")
+    _require_linear(head, "LWS rescales")
     _check(features, labels, num_classes)
     w, b = head.fc.weight.detach(), head.fc.bias.detach()
     scales = torch.ones(num_classes, device=features.device, requires_grad=True)
     _balanced_sgd([scales], features, labels, num_classes, lambda x: (x @ w.T) * scales + b, epochs, lr,
                   batch_size, 0.0, seed, "LWS", progress)
-    out = LinearHead(w.shape[1], num_classes).to(features.device)
-    with torch.no_grad():
-        out.fc.weight.copy_(w * scales[:, None])
-        out.fc.bias.copy_(b)
-    return out.eval()
+    return _linear_head(head, w * scales[:, None].detach(), b)
 
 
 def class_means(features: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -113,24 +123,16 @@ def ncm_head(features, labels, num_classes: int, tau: float = 16.0) -> CosineHea
 
 def tau_norm_head(head: LinearHead, tau: float = 1.0) -> LinearHead:
     """The τ-normalised classifier as a linear head: rows w_i/‖w_i‖^τ, bias kept (see :mod:`lt_causal.methods.posthoc`)."""
-    if not isinstance(head, LinearHead):
-        raise ValueError(f"tau-norm rescales a linear classifier, not a {type(head).__name__}")
-    out = LinearHead(head.fc.in_features, head.fc.out_features).to(head.fc.weight.device)
-    with torch.no_grad():
-        out.fc.weight.copy_(tau_normalize(head.fc.weight, tau))
-        out.fc.bias.copy_(head.fc.bias)   # (w·x)/‖w‖^τ + b: the posthoc knob's convention
-    return out.eval()
+    _require_linear(head, "tau-norm rescales")
+    # (w·x)/‖w‖^τ + b: the bias kept, the posthoc knob's convention
+    return _linear_head(head, tau_normalize(head.fc.weight, tau), head.fc.bias)
 
 
 def logit_adjusted_head(head: LinearHead, train_counts, tau: float = 1.0) -> LinearHead:
     """Post-hoc logit adjustment folded into a linear head: bias b − τ log π."""
-    if not isinstance(head, LinearHead):
-        raise ValueError(f"logit adjustment shifts a linear classifier's bias, not a {type(head).__name__}")
-    out = LinearHead(head.fc.in_features, head.fc.out_features).to(head.fc.weight.device)
-    with torch.no_grad():
-        out.fc.weight.copy_(head.fc.weight)
-        out.fc.bias.copy_(head.fc.bias - tau * log_prior(train_counts).to(head.fc.bias.device))
-    return out.eval()
+    _require_linear(head, "logit adjustment shifts")
+    shift = tau * log_prior(train_counts).to(head.fc.bias.device)
+    return _linear_head(head, head.fc.weight, head.fc.bias - shift)
 
 
 def second_stage(kind: str, head: nn.Module, features, labels, train_counts, config,
@@ -147,6 +149,5 @@ def second_stage(kind: str, head: nn.Module, features, labels, train_counts, con
         return ncm_head(features, labels, C, tau=config.tau)
     if kind == "tau_norm":
         return tau_norm_head(head, config.posthoc_tau)
-    if kind == "logit_adjust":
-        return logit_adjusted_head(head, train_counts, config.posthoc_tau)
-    raise ValueError(f"unknown second stage {kind!r}; choose one of {', '.join(STAGES)}")
+    check_choice(kind, STAGES, "second stage")
+    return logit_adjusted_head(head, train_counts, config.posthoc_tau)

@@ -11,6 +11,9 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
+from lt_causal.checks import check_choice
+from lt_causal.datasets.profiles import class_counts
+
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -28,9 +31,7 @@ def class_balanced_weights(train_counts: Sequence[int], beta: float = 0.9999) ->
     """w_c ∝ (1−β)/(1−β^{n_c}), scaled to sum to the number of classes (Cui et al. 2019, Eq. 3)."""
     if not 0.0 <= beta < 1.0:
         raise ValueError(f"class-balanced beta must be in [0, 1), got {beta!r}")
-    n = torch.as_tensor(list(train_counts), dtype=torch.float64)
-    if (n <= 0).any():
-        raise ValueError(f"every class needs at least one training sample, got counts {list(train_counts)}")
+    n = class_counts(train_counts)
     w = (1.0 - beta) / (1.0 - beta ** n)
     return (w / w.sum() * len(n)).float()
 
@@ -39,9 +40,7 @@ def ldam_margins(train_counts: Sequence[int], max_margin: float = 0.5) -> torch.
     """Δ_j ∝ n_j^(−1/4), scaled so that the rarest class gets ``max_margin`` (Cao et al. 2019, Eq. 13)."""
     if max_margin <= 0:
         raise ValueError(f"LDAM max_margin must be > 0, got {max_margin!r}")
-    n = torch.as_tensor(list(train_counts), dtype=torch.float64)
-    if (n <= 0).any():
-        raise ValueError(f"every class needs at least one training sample, got counts {list(train_counts)}")
+    n = class_counts(train_counts)
     m = n ** -0.25
     return (m * (max_margin / m.max())).float()
 
@@ -85,7 +84,6 @@ def build_loss(name: str, train_counts: Sequence[int], device=None, *, scale: fl
         return lambda logits, y: F.cross_entropy(logits.float(), y)
     if name == "focal":
         return lambda logits, y: focal_loss(logits, y)
-    if name == "cb":
-        w = class_balanced_weights(train_counts).to(device)
-        return lambda logits, y: F.cross_entropy(logits.float(), y, weight=w)
-    raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}")
+    check_choice(name, LOSSES, "loss")
+    w = class_balanced_weights(train_counts).to(device)       # cb
+    return lambda logits, y: F.cross_entropy(logits.float(), y, weight=w)

@@ -17,35 +17,40 @@ from typing import Sequence
 
 import torch
 
-from lt_causal.models.tde import check_alpha
+from lt_causal.checks import check_finite
+from lt_causal.datasets.profiles import class_counts
+from lt_causal.models.tde import EPS
+
+
+def check_tau(tau) -> float:
+    """The τ of a post-hoc correction as a finite float, else one ValueError."""
+    return check_finite(tau, "tau")
 
 
 def log_prior(train_counts: Sequence[int]) -> torch.Tensor:
     """log π_y from per-class training counts."""
-    n = torch.as_tensor(list(train_counts), dtype=torch.float32)
-    if (n <= 0).any():
-        raise ValueError(f"every class needs a positive training count, got {list(train_counts)}")
+    n = class_counts(train_counts).float()
     return (n / n.sum()).log()
 
 
 def logit_adjustment(logits: torch.Tensor, train_counts: Sequence[int], tau: float = 1.0) -> torch.Tensor:
     """logits − τ · log π (τ = 0: unchanged; τ = 1: the Bayes-optimal balanced-error correction)."""
-    tau = check_alpha(tau, "tau")
+    tau = check_tau(tau)
     return logits - tau * log_prior(train_counts).to(logits.device, logits.dtype)
 
 
 def tau_normalize(weight: torch.Tensor, tau: float = 1.0) -> torch.Tensor:
     """w̃_i = w_i / ‖w_i‖^τ for every row of ``weight`` (C, D) (Kang et al. 2020)."""
-    tau = check_alpha(tau, "tau")
-    return weight / weight.norm(dim=1, keepdim=True).clamp_min(1e-12) ** tau
+    tau = check_tau(tau)
+    return weight / weight.norm(dim=1, keepdim=True).clamp_min(EPS) ** tau
 
 
 def tau_norm_logits(logits: torch.Tensor, class_norms: torch.Tensor, tau: float = 1.0,
                     bias: torch.Tensor | None = None) -> torch.Tensor:
     """Logits of the τ-normalised classifier from a head's logits: (logits − b) / ‖w‖^τ + b."""
-    tau = check_alpha(tau, "tau")
+    tau = check_tau(tau)
     norms = class_norms.to(logits.device, logits.dtype)
     if norms.shape != logits.shape[-1:]:
         raise ValueError(f"class_norms has shape {tuple(norms.shape)}, expected ({logits.shape[-1]},)")
     b = torch.zeros_like(norms) if bias is None else bias.to(logits.device, logits.dtype)
-    return (logits - b) / norms.clamp_min(1e-12) ** tau + b
+    return (logits - b) / norms.clamp_min(EPS) ** tau + b

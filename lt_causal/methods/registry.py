@@ -1,21 +1,30 @@
 """Named training methods: a classifier head, a loss and, where the method has one, its own
-batch recipe or second stage. ``deconfound`` is the paper's de-confound training (multi-head
+training step or second stage; and :func:`build_model`, the network of a named method. ``deconfound`` is the paper's de-confound training (multi-head
 causal norm + cross-entropy); TDE is applied at test time to any normalised head.
 
 The systems of the paper's Tables 2 and 3, all trained by :func:`lt_causal.train`:
 
 ========================  =====================================================================
 one stage                 ``ce``, ``cosine``, ``capsule``, ``deconfound`` (heads); ``focal``,
-                          ``cb``, ``ldam-drw`` (:mod:`lt_causal.methods.losses`); ``mixup`` (:mod:`lt_causal.methods.mixup`); ``bbn``
-                          (two branches, :mod:`lt_causal.methods.bbn`)
+                          ``cb``, ``ldam-drw`` (:mod:`lt_causal.methods.losses`); ``mixup`` and
+                          ``bbn`` (their own step, :mod:`lt_causal.methods.method_steps`)
 two stages (decoupling)   cross-entropy training, then on the frozen backbone's training
                           features: ``crt``, ``lws``, ``ncm``, ``tau-norm``, ``logit-adjust``
                           (:mod:`lt_causal.methods.decoupling`)
 ========================  =====================================================================
+
+Spelling: a method name is what the command line takes (``tau-norm``, ``logit-adjust``); its
+second stage and the test-time knob of the same correction use the Python spelling of
+:data:`STAGE_KNOBS` (``tau_norm``, ``logit_adjustment``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from lt_causal.checks import check_choice
+from lt_causal.models.backbones import build_backbone
+from lt_causal.models.heads import build_head, head_hparams
+from lt_causal.models.ltmodel import LTModel
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,7 @@ class Method:
     loss: str
     description: str
     step: str = "standard"          # standard | mixup | bbn: what one training step does
-    stage2: str | None = None       # crt | lws | ncm | tau_norm | logit_adjust (lt_causal.methods.decoupling)
+    stage2: str | None = None       # crt | lws | ncm | tau_norm | logit_adjustment (lt_causal.methods.decoupling)
     tde: bool | None = None         # report a TDE row (None: for normalised heads)
     defaults: dict = field(default_factory=dict)   # TrainConfig defaults that recipe() applies
 
@@ -32,6 +41,10 @@ class Method:
     def reports_tde(self) -> bool:
         return self.head != "linear" if self.tde is None else self.tde
 
+
+# the post-hoc corrections that are both a second stage (a method) and a test-time knob
+# (lt_causal.evaluation.knobs): method name -> the stage's and the knob's name
+STAGE_KNOBS = {"tau-norm": "tau_norm", "logit-adjust": "logit_adjustment"}
 
 METHODS = {
     "ce": Method("linear", "ce", "cross-entropy baseline (linear classifier)"),
@@ -56,14 +69,21 @@ METHODS = {
                   "normalised class means of the training features (Kang et al. 2020)", stage2="ncm",
                   tde=False),
     "tau-norm": Method("linear", "ce", "decoupling: CE training, then w_i/‖w_i‖^τ, τ = posthoc_tau "
-                       "(Kang et al. 2020)", stage2="tau_norm"),
+                       "(Kang et al. 2020)", stage2=STAGE_KNOBS["tau-norm"]),
     "logit-adjust": Method("linear", "ce", "CE training, then post-hoc logit adjustment logits − τ log π, "
-                           "τ = posthoc_tau, folded into the bias (Menon et al. 2021)", stage2="logit_adjust"),
+                           "τ = posthoc_tau, folded into the bias (Menon et al. 2021)", stage2=STAGE_KNOBS["logit-adjust"]),
 }
 
 
 def get_method(name: str) -> Method:
     """The method called ``name``; an unknown name raises one ValueError listing the valid ones."""
-    if name not in METHODS:
-        raise ValueError(f"unknown method {name!r}; choose one of {', '.join(METHODS)}")
-    return METHODS[name]
+    return METHODS[check_choice(name, METHODS, "method")]
+
+
+def build_model(method: str, arch: str, in_channels: int, num_classes: int, *, mu: float = 0.9,
+                num_heads: int = 2, tau: float = 16.0, gamma: float = 1 / 32) -> LTModel:
+    """The network of a named method: its backbone (bilateral for BBN), its head, the head direction."""
+    spec = get_method(method)
+    backbone = build_backbone(arch, in_channels, bilateral=spec.step == "bbn")
+    hparams = head_hparams(spec.head, num_heads=num_heads, tau=tau, gamma=gamma)
+    return LTModel(backbone, build_head(spec.head, backbone.feature_dim, num_classes, **hparams), mu)

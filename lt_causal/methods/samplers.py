@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import torch
 
+from lt_causal.checks import check_choice
+from lt_causal.datasets.profiles import class_counts
+
 SAMPLERS = {"instance": 1.0, "class_balanced": 0.0, "reversed": -1.0}
 
 
 def sampler_probs(train_counts, kind: str = "class_balanced") -> torch.Tensor:
     """p_c of the sampler ``kind`` (``instance``, ``class_balanced`` or ``reversed``), summing to 1."""
-    if kind not in SAMPLERS:
-        raise ValueError(f"unknown sampler {kind!r}; choose one of {', '.join(SAMPLERS)}")
-    n = torch.as_tensor(list(train_counts), dtype=torch.float64)
-    if (n <= 0).any():
-        raise ValueError(f"every class needs at least one training sample, got counts {list(train_counts)}")
-    w = n ** SAMPLERS[kind]
+    w = class_counts(train_counts) ** SAMPLERS[check_choice(kind, SAMPLERS, "sampler")]
     return w / w.sum()
 
 

@@ -10,6 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lt_causal.checks import check_choice
+
 
 class BasicBlock(nn.Module):
     """3×3-3×3 residual block with an option-A (parameter-free) shortcut (He et al. 2016, §4.2)."""
@@ -35,7 +37,27 @@ class BasicBlock(nn.Module):
         return F.relu(out + self.shortcut(x))
 
 
-class ResNet32(nn.Module):
+class _Backbone(nn.Module):
+    """Shared forward: the trunk, then the last stage (or its two parallel branches, their
+    outputs concatenated), globally average-pooled. Subclasses define ``trunk`` and ``bilateral``
+    (and ``branch_a``/``branch_b`` when bilateral)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.trunk(x)
+        if self.bilateral:
+            out = torch.cat([self.branch_a(out), self.branch_b(out)], dim=1)
+        return out.mean(dim=(2, 3))
+
+    def branch_features(self, x: torch.Tensor, branch: int) -> torch.Tensor:
+        """The pooled feature of one branch (0: ``branch_a``, 1: ``branch_b``), as BBN trains them."""
+        if not self.bilateral:
+            raise ValueError(f"{type(self).__name__} has one branch; BBN needs a bilateral backbone")
+        if branch not in (0, 1):
+            raise ValueError(f"branch must be 0 or 1, got {branch!r}")
+        return (self.branch_a if branch == 0 else self.branch_b)(self.trunk(x)).mean(dim=(2, 3))
+
+
+class ResNet32(_Backbone):
     """ResNet-32 for CIFAR: 3 stages × 5 blocks of 16/32/64 channels.
 
     ``variant="bbn"`` replaces the last block by two parallel blocks whose pooled outputs are
@@ -73,28 +95,9 @@ class ResNet32(nn.Module):
         """Everything before the (parallel) last block(s)."""
         return self.layers(F.relu(self.bn1(self.conv1(x))))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.trunk(x)
-        if self.variant == "bbn":
-            out = torch.cat([self.branch_a(out), self.branch_b(out)], dim=1)
-        return out.mean(dim=(2, 3))
-
-    def branch_features(self, x: torch.Tensor, branch: int) -> torch.Tensor:
-        """The 64-d feature of one branch (0: ``branch_a``, 1: ``branch_b``), as BBN trains them."""
-        return _branch_features(self, x, branch)
 
 
-def _branch_features(net: nn.Module, x: torch.Tensor, branch: int) -> torch.Tensor:
-    """Shared trunk, then one of the two parallel last stages, pooled."""
-    if not getattr(net, "bilateral", False):
-        raise ValueError(f"{type(net).__name__} has one branch; BBN needs a bilateral backbone")
-    if branch not in (0, 1):
-        raise ValueError(f"branch must be 0 or 1, got {branch!r}")
-    out = net.trunk(x)
-    return (net.branch_a if branch == 0 else net.branch_b)(out).mean(dim=(2, 3))
-
-
-class SmallCNN(nn.Module):
+class SmallCNN(_Backbone):
     """Three conv-BN-ReLU stages (16/32/64 channels) + global pooling: a 64-d feature for
     28×28 digits that trains on a laptop CPU in seconds.
 
@@ -124,15 +127,6 @@ class SmallCNN(nn.Module):
     def trunk(self) -> nn.Module:
         return self.net
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.net(x)
-        if self.bilateral:
-            out = torch.cat([self.branch_a(out), self.branch_b(out)], dim=1)
-        return out.mean(dim=(2, 3))
-
-    def branch_features(self, x: torch.Tensor, branch: int) -> torch.Tensor:
-        """The 64-d feature of one branch (0: ``branch_a``, 1: ``branch_b``), as BBN trains them."""
-        return _branch_features(self, x, branch)
 
 
 ARCHS = ("resnet32", "resnet32-plain", "small-cnn")
@@ -149,6 +143,5 @@ def build_backbone(arch: str, in_channels: int, bilateral: bool = False) -> nn.M
             raise ValueError("BBN needs a backbone with two branches: use arch 'resnet32' (the BBN "
                              "variant) or 'small-cnn', not 'resnet32-plain'")
         return ResNet32("plain", in_channels)
-    if arch == "small-cnn":
-        return SmallCNN(in_channels, bilateral=bilateral)
-    raise ValueError(f"unknown architecture {arch!r}; choose one of {', '.join(ARCHS)}")
+    check_choice(arch, ARCHS, "architecture")
+    return SmallCNN(in_channels, bilateral=bilateral)

@@ -13,6 +13,7 @@ Every head has ``components(x, direction) -> (logits, correction)`` with TDE log
 correction: the correction is the classifier applied to the projection of the head's normalised
 feature on d̂ (per head k for the causal norm). ``class_norms()`` gives the norm of each class's
 effective weight vector, the quantity the τ-normalised classifier rescales (:mod:`lt_causal.methods.posthoc`).
+``hparams()`` are the constructor arguments the head is saved with (:data:`HPARAMS`).
 """
 from __future__ import annotations
 
@@ -21,7 +22,24 @@ import math
 import torch
 from torch import nn
 
-from lt_causal.models.tde import EPS, check_alpha, split_heads, tde_components
+from lt_causal.checks import check_choice
+from lt_causal.models.tde import EPS, check_alpha, combine, split_heads, tde_components, unit
+
+# kind -> the hyper-parameters a head of that kind is built and saved with
+HPARAMS = {"linear": (), "cosine": ("tau",), "causal_norm": ("num_heads", "tau", "gamma"), "capsule": ("tau",)}
+
+
+def head_hparams(kind: str, **available) -> dict:
+    """The entries of ``available`` (num_heads, tau, gamma, ...) that a ``kind`` head takes."""
+    return {k: available[k] for k in HPARAMS[check_choice(kind, HPARAMS, "head")]}
+
+
+def _class_weights(num_classes: int, in_dim: int) -> nn.Parameter:
+    """(C, D) class vectors initialised uniformly in ±1/√D, as ``nn.Linear`` initialises."""
+    weight = nn.Parameter(torch.empty(num_classes, in_dim))
+    bound = 1.0 / math.sqrt(in_dim)
+    nn.init.uniform_(weight, -bound, bound)
+    return weight
 
 
 class _TDEHead(nn.Module):
@@ -29,8 +47,10 @@ class _TDEHead(nn.Module):
 
     def forward(self, x, direction=None, alpha: float = 0.0) -> torch.Tensor:
         alpha = check_alpha(alpha)
-        logits, correction = self.components(x, direction if alpha else None)
-        return logits - alpha * correction if alpha else logits
+        return combine(*self.components(x, direction if alpha else None), alpha)
+
+    def hparams(self) -> dict:
+        return {k: getattr(self, k) for k in HPARAMS[self.kind]}
 
     def bias(self) -> torch.Tensor | None:
         """The additive per-class bias of the logits (None: the head has none)."""
@@ -53,12 +73,7 @@ class CausalNormHead(_TDEHead):
         if in_dim % num_heads:
             raise ValueError(f"feature dimension {in_dim} is not divisible by num_heads={num_heads}")
         self.num_heads, self.tau, self.gamma = int(num_heads), float(tau), float(gamma)
-        self.weight = nn.Parameter(torch.empty(num_classes, in_dim))
-        bound = 1.0 / math.sqrt(in_dim)
-        nn.init.uniform_(self.weight, -bound, bound)
-
-    def hparams(self) -> dict:
-        return {"num_heads": self.num_heads, "tau": self.tau, "gamma": self.gamma}
+        self.weight = _class_weights(num_classes, in_dim)
 
     def components(self, x: torch.Tensor, direction: torch.Tensor | None = None):
         """(logits, TDE correction): TDE logits = logits − α · correction."""
@@ -80,9 +95,6 @@ class CosineHead(CausalNormHead):
     def __init__(self, in_dim: int, num_classes: int, tau: float = 16.0):
         super().__init__(in_dim, num_classes, num_heads=1, tau=tau, gamma=0.0)
 
-    def hparams(self) -> dict:
-        return {"tau": self.tau}
-
 
 class CapsuleHead(_TDEHead):
     """τ · squash(x)·ŵ_i, squash = :func:`capsule_norm`, ŵ_i = w_i/‖w_i‖. TDE (Capsule-TDE):
@@ -94,12 +106,7 @@ class CapsuleHead(_TDEHead):
     def __init__(self, in_dim: int, num_classes: int, tau: float = 16.0):
         super().__init__()
         self.num_heads, self.tau = 1, float(tau)
-        self.weight = nn.Parameter(torch.empty(num_classes, in_dim))
-        bound = 1.0 / math.sqrt(in_dim)
-        nn.init.uniform_(self.weight, -bound, bound)
-
-    def hparams(self) -> dict:
-        return {"tau": self.tau}
+        self.weight = _class_weights(num_classes, in_dim)
 
     def components(self, x: torch.Tensor, direction: torch.Tensor | None = None):
         """(logits, TDE correction): TDE logits = logits − α · correction."""
@@ -108,7 +115,7 @@ class CapsuleHead(_TDEHead):
         logits = self.tau * s @ w_hat.T
         if direction is None:
             return logits, torch.zeros_like(logits)
-        d_hat = direction / direction.norm().clamp_min(EPS)
+        d_hat = unit(direction)
         return logits, self.tau * (s @ d_hat)[:, None] * (w_hat @ d_hat)[None, :]
 
     def class_norms(self) -> torch.Tensor:
@@ -126,14 +133,11 @@ class LinearHead(_TDEHead):
         self.fc = nn.Linear(in_dim, num_classes)
         self.num_heads = 1
 
-    def hparams(self) -> dict:
-        return {}
-
     def components(self, x: torch.Tensor, direction: torch.Tensor | None = None):
         logits = self.fc(x)
         if direction is None:
             return logits, torch.zeros_like(logits)
-        d_hat = direction / direction.norm().clamp_min(1e-12)
+        d_hat = unit(direction)
         return logits, (x @ d_hat)[:, None] * (self.fc.weight @ d_hat)[None, :]
 
     def class_norms(self) -> torch.Tensor:
@@ -149,6 +153,4 @@ HEADS = {"linear": LinearHead, "cosine": CosineHead, "causal_norm": CausalNormHe
 
 def build_head(kind: str, in_dim: int, num_classes: int, **hparams) -> nn.Module:
     """Head by kind name (``linear``, ``cosine``, ``causal_norm``, ``capsule``) with its hyper-parameters."""
-    if kind not in HEADS:
-        raise ValueError(f"unknown head {kind!r}; choose one of {', '.join(HEADS)}")
-    return HEADS[kind](in_dim, num_classes, **hparams)
+    return HEADS[check_choice(kind, HEADS, "head")](in_dim, num_classes, **hparams)

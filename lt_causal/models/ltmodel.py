@@ -1,14 +1,13 @@
 """The long-tailed classifier: backbone → feature x → head, plus the head direction x̄ that the
-trainer updates every step (saved with the weights)."""
+training step updates (saved with the weights), and its features of uint8 images in eval mode."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from lt_causal.models.backbones import build_backbone
-from lt_causal.models.head_direction import HeadDirection
-from lt_causal.models.heads import build_head
-from lt_causal.methods.registry import get_method
+from lt_causal.datasets.augment import normalize
+from lt_causal.models.tde import HeadDirection
+from lt_causal.precision import autocast, memory_format, resolve_precision
 
 
 class LTModel(nn.Module):
@@ -23,21 +22,24 @@ class LTModel(nn.Module):
         return self.head(self.backbone(x), self.direction.moving_sum, alpha)
 
 
-def head_hparams(method: str, num_heads: int, tau: float, gamma: float) -> dict:
-    """Hyper-parameters of the head that ``method`` uses."""
-    kind = get_method(method).head
-    if kind == "causal_norm":
-        return {"num_heads": num_heads, "tau": tau, "gamma": gamma}
-    if kind in ("cosine", "capsule"):
-        return {"tau": tau}
-    return {}
+def place_model(model: nn.Module, device, precision: str) -> nn.Module:
+    """``model`` on ``device`` in the memory layout of ``precision`` (channels_last under bf16 or
+    on CUDA): training and every later feature extraction see the same kernels."""
+    return model.to(device).to(memory_format=memory_format(device, resolve_precision(precision, device)))
 
 
-def build_model(method: str, arch: str, in_channels: int, num_classes: int, *, mu: float = 0.9,
-                num_heads: int = 2, tau: float = 16.0, gamma: float = 1 / 32) -> LTModel:
-    """The model for a named method (see :mod:`lt_causal.methods.registry`)."""
-    spec = get_method(method)
-    backbone = build_backbone(arch, in_channels, bilateral=spec.step == "bbn")
-    kind = spec.head
-    head = build_head(kind, backbone.feature_dim, num_classes, **head_hparams(method, num_heads, tau, gamma))
-    return LTModel(backbone, head, mu)
+@torch.no_grad()
+def extract_features(model: LTModel, x_uint8: torch.Tensor, mean, std, batch_size: int = 1024,
+                     precision: str = "auto") -> torch.Tensor:
+    """Backbone features (float32, on CPU) of uint8 images, in eval mode, at ``precision``
+    (:mod:`lt_causal.precision`)."""
+    model.eval()
+    device = next(model.parameters()).device
+    precision = resolve_precision(precision, device)
+    layout = memory_format(device, precision)
+    out = []
+    for i in range(0, len(x_uint8), batch_size):
+        xb = normalize(x_uint8[i:i + batch_size].to(device, non_blocking=True), mean, std)
+        with autocast(device, precision):
+            out.append(model.backbone(xb.contiguous(memory_format=layout)).float().cpu())
+    return torch.cat(out)

@@ -1,11 +1,11 @@
-"""How momentum shows up in a trained model (Tang et al. 2020, §3 and Fig. 3; PAPER.md §2).
+"""How momentum shows up in a trained model (Tang et al. 2020, §3 and Fig. 3; docs/method.md §2).
 
 - :func:`decompose` splits features into x = ẍ + d with d = ‖x‖ cos(x, d̂) d̂, the projection on
   the head direction d̂ (Assumption 1; per head when ``num_heads`` > 1).
 - :func:`class_direction_cosines` and :func:`feature_magnitude_per_class` (Fig. 3b) summarise a
   run's cached test features per class, ordered head → tail.
-- :func:`momentum_grid` trains (or loads) one run per SGD momentum μ and
-  :func:`relative_accuracy_change` gives Fig. 3c: (acc_μ − acc_μmax) / acc_μmax per class.
+- :func:`relative_accuracy_change` gives Fig. 3c over runs trained with several SGD momenta μ
+  (:func:`lt_causal.momentum.grid.momentum_grid`): (acc_μ − acc_μmax) / acc_μmax per class.
 
     >>> run = load_run("runs/mnist-lt-deconfound")
     >>> class_direction_cosines(run)["cos"]          # cos(mean feature of each class, d̂)
@@ -14,26 +14,17 @@
 """
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
-from typing import Callable, Iterable
-
 import numpy as np
 import pandas as pd
 import torch
 
-from lt_causal.training.config import TrainConfig
-from lt_causal.datasets.profiles import shot_groups
+from lt_causal.datasets.profiles import SHOT_GROUPS, head_to_tail, shot_groups
 from lt_causal.evaluation.runs import TrainedRun
-from lt_causal.models.tde import EPS, split_heads
-
-# TrainConfig fields that do not change what a run learns (ignored by the grid cache key)
-BOOKKEEPING = ("device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root")
+from lt_causal.models.tde import EPS, head_cosines, split_heads, unit
 
 
 def decompose(features: torch.Tensor, direction: torch.Tensor, num_heads: int = 1):
-    """(ẍ, d) with x = ẍ + d and d = ‖x‖ cos(x, d̂) d̂ = (x·d̂) d̂ (PAPER.md §2; Fig. 2b of Tang et al.).
+    """(ẍ, d) with x = ẍ + d and d = ‖x‖ cos(x, d̂) d̂ = (x·d̂) d̂ (docs/method.md §2; Fig. 2b of Tang et al.).
 
     ``features`` is (N, D) or (D,), ``direction`` the (unnormalised) moving sum x̄ of shape (D,).
     With ``num_heads`` = K > 1 every head x^k is decomposed on its own d̂^k, as TDE does.
@@ -52,11 +43,6 @@ def decompose(features: torch.Tensor, direction: torch.Tensor, num_heads: int = 
     d = (x * d_hat).sum(-1, keepdim=True) * d_hat
     d = d.reshape(features.shape)
     return features - d, d
-
-
-def head_to_tail(train_counts) -> np.ndarray:
-    """Class indices sorted by training count, largest first (ties keep label order)."""
-    return np.argsort(-np.asarray(train_counts), kind="stable")
 
 
 def _class_frame(run: TrainedRun, values: dict) -> pd.DataFrame:
@@ -84,15 +70,12 @@ def _class_means(run: TrainedRun, values: torch.Tensor) -> torch.Tensor:
 def class_direction_cosines(run: TrainedRun, num_heads: int = 1) -> pd.DataFrame:
     """Per class (head → tail): ``cos`` = cos(mean test feature of the class, d̂) and
     ``sample_cos`` = mean over the class's test images of cos(x, d̂); with K heads, the mean of
-    the K per-head cosines (the quantity TDE subtracts, PAPER.md §4)."""
+    the K per-head cosines (the quantity TDE subtracts, docs/method.md §4)."""
     feats = run.test_features.double()
     direction = run.direction.double()
-    d_hat = split_heads(direction, num_heads)
-    d_hat = d_hat / d_hat.norm(dim=-1, keepdim=True).clamp_min(EPS)          # K, h
 
     def cosines(x):                                                         # (N, D) -> (N,)
-        xh = split_heads(x, num_heads)
-        return ((xh * d_hat).sum(-1) / xh.norm(dim=-1).clamp_min(EPS)).mean(-1)
+        return head_cosines(x, direction, num_heads).mean(-1)
 
     mean_feature = _class_means(run, feats)
     return _class_frame(run, {"cos": cosines(mean_feature).numpy(),
@@ -113,7 +96,7 @@ def decomposition_table(run: TrainedRun) -> pd.DataFrame:
     x = ẍ + d as lengths: ``parallel`` = ‖x‖cos(x, d̂) (signed length of d) and
     ``orthogonal`` = ‖ẍ‖ = ‖x‖ sin(x, d̂)."""
     x_ddot, d = decompose(run.test_features.double(), run.direction.double())
-    d_hat = run.direction.double() / run.direction.double().norm()
+    d_hat = unit(run.direction.double())
     norm = run.test_features.double().norm(dim=1)
     labels = run.test_labels.long().numpy()
     groups = np.asarray(shot_groups(run.train_counts))
@@ -123,61 +106,6 @@ def decomposition_table(run: TrainedRun) -> pd.DataFrame:
                          "group": groups[labels], "norm": norm.numpy(),
                          "cos": (parallel / norm.clamp_min(EPS)).numpy(),
                          "parallel": parallel.numpy(), "orthogonal": x_ddot.norm(dim=1).numpy()})
-
-
-def grid_run_dir(config: TrainConfig, mu: float, root) -> Path:
-    """Cache folder of one grid run: readable μ + a digest of everything that affects training."""
-    d = {k: v for k, v in config.to_dict().items() if k not in BOOKKEEPING}
-    d["momentum"] = float(mu)
-    digest = hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    return Path(root) / f"{config.dataset}-{config.method}-mu{mu:g}-{digest}"
-
-
-def cached_run(config: TrainConfig, root=None, *, data=None, progress: bool = True) -> TrainedRun:
-    """Train ``config`` into :func:`grid_run_dir` under ``root`` (default ``<runs>/momentum-grid``),
-    or load it when that folder already holds a finished run (a partial one is resumed).
-    ``config.out`` is ignored: the folder name is derived from the configuration."""
-    from lt_causal.settings import default_runs_dir
-    from lt_causal.training.trainer import train_or_load
-
-    root = Path(root) if root is not None else default_runs_dir() / "momentum-grid"
-    out = grid_run_dir(config, config.momentum, root)
-    return train_or_load(TrainConfig.from_dict({**config.to_dict(), "out": str(out)}), data, progress=progress)[0]
-
-
-def momentum_grid(mus: Iterable[float], base_config: TrainConfig, root=None, *, data=None,
-                  progress: bool = True, callback: Callable[[dict], None] | None = None) -> dict:
-    """One trained run per SGD momentum μ ({μ: TrainedRun}, μ ascending), each cached by
-    :func:`cached_run`: a finished run is loaded, an interrupted one resumed, a missing one trained.
-
-    Every run is ``base_config`` with ``momentum = μ`` (so the head direction decays with μ too,
-    unless ``base_config.direction_mu`` is set). ``callback`` gets ``{"mu", "cached", "run"}``.
-    """
-    from tqdm.auto import tqdm
-
-    from lt_causal.settings import default_runs_dir
-    from lt_causal.training.trainer import dataset_for
-
-    mus = sorted({float(m) for m in mus})
-    if not mus:
-        raise ValueError("mus is empty: give at least one momentum value")
-    for mu in mus:
-        if not 0.0 <= mu < 1.0:
-            raise ValueError(f"momentum mu must be in [0, 1), got {mu!r}")
-    root = Path(root) if root is not None else default_runs_dir() / "momentum-grid"
-    runs = {}
-    bar = tqdm(mus, desc="momentum grid", unit="run", disable=not progress)
-    for mu in bar:
-        bar.set_postfix(mu=mu)
-        config = TrainConfig.from_dict({**base_config.to_dict(), "momentum": mu})
-        cached = (grid_run_dir(config, mu, root) / "features.pt").is_file()
-        if not cached and data is None:
-            data = dataset_for(base_config)
-        runs[mu] = cached_run(config, root, data=data, progress=False)
-        if callback is not None:
-            callback({"mu": mu, "cached": cached, "run": runs[mu]})
-    bar.close()
-    return runs
 
 
 def relative_accuracy_change(runs_by_mu: dict, alpha: float = 0.0, *, by: str = "class",
@@ -213,7 +141,7 @@ def accuracy_by_mu(runs_by_mu: dict, alpha: float = 0.0, *, by: str = "class") -
             acc = run.per_class_accuracy(alpha)
             rows[mu] = pd.Series(acc[order], index=[str(run.classes[i]) for i in order])
         else:
-            rows[mu] = pd.Series(run.evaluate(alpha), dtype=float)[["many", "medium", "few", "overall"]]
+            rows[mu] = pd.Series(run.evaluate(alpha), dtype=float)[[*SHOT_GROUPS, "overall"]]
     frame = pd.DataFrame(rows).T
     frame.index.name = "mu"
     return frame

@@ -1,5 +1,5 @@
 """SGD momentum on a 2-D toy problem: balanced vs long-tailed minibatches (slides of Tang et al.
-2020, "Accumulative momentum effect"; PAPER.md §2).
+2020, "Accumulative momentum effect"; docs/method.md §2).
 
 Class c has the loss ½ (θ − a_c)ᵀ H (θ − a_c) with a diagonal curvature H. All optima a_c lie
 on the θ₁ axis, so θ₂ is *shared* (every class wants θ₂ = 0: the "good" learning that momentum
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lt_causal.datasets.profiles import long_tail_counts
+from lt_causal.models.tde import check_mu
 
 PROFILES = ("balanced", "long-tailed")
 
@@ -127,9 +128,7 @@ def make_toy(num_classes: int = 5, imbalance: float = 100.0, *, steps: int = 150
 
 def simulate(toy: MomentumToy, mu: float, profile: str = "long-tailed") -> Trajectory:
     """Run SGD with momentum μ (PyTorch's update, no dampening) on one profile's minibatches."""
-    mu = float(mu)
-    if not 0.0 <= mu < 1.0:
-        raise ValueError(f"momentum mu must be in [0, 1), got {mu!r}")
+    mu = check_mu(mu)
     targets = toy.batch_targets(profile)
     steps = len(targets)
     theta = np.empty((steps + 1, 2))
@@ -220,7 +219,7 @@ def figure_data(toy: MomentumToy, mu: float, *, arrow_every: int = 10, plain: di
     return data
 
 
-def mu_sweep(toy: MomentumToy, mus) -> "pd.DataFrame":
+def mu_sweep(toy: MomentumToy, mus):
     """:func:`summary` for every μ and profile, plus ``optimum_drift``: the drift of the
     profile's own optimum (where SGD ends up after infinitely many steps)."""
     import pandas as pd

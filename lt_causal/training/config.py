@@ -1,13 +1,27 @@
 """Training configuration: one dataclass with the paper's CIFAR recipe as defaults
-(PAPER.md §5) and :func:`recipe` giving the defaults for each data set (quick mode included)."""
+(docs/method.md §5), :func:`recipe` giving the defaults for each data set (quick mode included),
+and the run folder a configuration is written to (:func:`run_name`, :func:`check_run_config`).
+
+Every default lives here: callers override only what they mean to change.
+"""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import numbers
 from dataclasses import dataclass
+from pathlib import Path
 
-from lt_causal.precision import PRECISIONS
+from lt_causal.checkpoint import CONFIG
+from lt_causal.datasets.profiles import check_imbalance
+from lt_causal.datasets.registry import LTDataset, load_dataset
+from lt_causal.methods.registry import build_model, get_method
+from lt_causal.models.tde import check_mu
+from lt_causal.precision import PRECISIONS, resolve_precision
+from lt_causal.settings import default_runs_dir, quick_mode
+from lt_causal.training.distributed import resolve_device
 
 # Annotations (strings: postponed evaluation) of the fields that hold numbers.
 _NUMERIC = ("float", "int", "float | None", "int | None")
@@ -77,14 +91,14 @@ class TrainConfig:
             raise ValueError(f"invalid TrainConfig.milestones = {self.milestones!r} "
                              "(fractions of the epochs, e.g. (0.6, 0.8))") from None
         checks = {
-            "imbalance": self.imbalance >= 1 and math.isfinite(self.imbalance),
+            "imbalance": _passes(check_imbalance, self.imbalance),
             "epochs": isinstance(self.epochs, int) and self.epochs >= 1,
             "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 2,
             "lr": self.lr > 0,
             "lr_decay": self.lr_decay > 0,
             "tau": self.tau > 0,
             "gamma": self.gamma >= 0,
-            "momentum": 0 <= self.momentum < 1,
+            "momentum": _passes(check_mu, self.momentum),
             "weight_decay": self.weight_decay >= 0,
             "warmup_epochs": self.warmup_epochs >= 0,
             "milestones": all(math.isfinite(m) and 0 < m <= 1 for m in self.milestones),
@@ -103,7 +117,7 @@ class TrainConfig:
             "posthoc_tau": math.isfinite(self.posthoc_tau) and self.posthoc_tau >= 0,
         }
         if self.direction_mu is not None:
-            checks["direction_mu"] = 0 <= self.direction_mu < 1
+            checks["direction_mu"] = _passes(check_mu, self.direction_mu)
         for name, ok in checks.items():
             if not ok:
                 choices = {"compile_mode": COMPILE_MODES, "precision": PRECISIONS}.get(name)
@@ -118,6 +132,17 @@ class TrainConfig:
         """Decay of the head-direction moving sum: the SGD momentum unless decoupled."""
         return self.momentum if self.direction_mu is None else self.direction_mu
 
+    def build_model(self, in_channels: int, num_classes: int):
+        """The network this configuration trains (:func:`lt_causal.methods.registry.build_model`)."""
+        return build_model(self.method, self.arch, in_channels, num_classes, mu=self.mu,
+                           num_heads=self.num_heads, tau=self.tau, gamma=self.gamma)
+
+    def named(self, prefix: str | None = None, root=None, *, quick: bool | None = None,
+              digest: bool = False) -> "TrainConfig":
+        """A copy whose ``out`` is ``<root>/<run_name(...)>`` (root: the runs folder)."""
+        root = Path(root) if root is not None else default_runs_dir()
+        return dataclasses.replace(self, out=str(root / run_name(self, prefix, quick=quick, digest=digest)))
+
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["milestones"] = list(self.milestones)
@@ -129,23 +154,35 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
-def recipe(dataset: str = "cifar10-lt", quick: bool = False, **overrides) -> TrainConfig:
-    """Default configuration for a data set (and the method's own defaults, e.g. LDAM's scale
-    s = 30 as ``tau``); ``quick=True`` shrinks it to seconds on a CPU."""
-    from lt_causal.methods.registry import get_method
+def _passes(check, value) -> bool:
+    try:
+        check(value)
+    except ValueError:
+        return False
+    return True
 
+
+def recipe(dataset: str = "cifar10-lt", quick: bool | None = None, **overrides) -> TrainConfig:
+    """Default configuration for a data set (and the method's own defaults, e.g. LDAM's scale
+    s = 30 as ``tau``); quick mode (``quick``, default: ``LT_CAUSAL_QUICK``) shrinks it to
+    seconds on a CPU. ``overrides`` set any other field."""
+    quick = quick_mode() if quick is None else quick
     base: dict = {"dataset": dataset, **get_method(overrides.get("method", TrainConfig.method)).defaults}
     if dataset == "mnist-lt":
-        base.update(arch="small-cnn", epochs=30, batch_size=64, lr=0.05, warmup_epochs=1,
+        base.update(arch="small-cnn", epochs=4 if quick else 30, batch_size=64, lr=0.05, warmup_epochs=1,
                     flip=False, crop_padding=2, alpha=1.0)
-        if quick:
-            base.update(epochs=4)
     elif dataset == "cifar100-lt":
         base.update(alpha=1.5)
     if quick and dataset != "mnist-lt":
         base.update(epochs=2, warmup_epochs=0.5, batch_size=128)
     base.update(overrides)
     return TrainConfig(**base)
+
+
+def dataset_for(config: TrainConfig) -> LTDataset:
+    """Load the data set a configuration names."""
+    return load_dataset(config.dataset, imbalance=config.imbalance, profile=config.profile,
+                        seed=config.seed, data_root=config.data_root, root=config.folder_root)
 
 
 def drw_start_epoch(config: TrainConfig) -> int:
@@ -163,3 +200,44 @@ def lr_at(config: TrainConfig, epoch_float: float) -> float:
     return config.lr * config.lr_decay ** drops
 
 
+# Fields that never change what a run computes (``alpha`` only picks the reported TDE strength);
+# ``fast`` and ``precision`` change the numerics of the remaining epochs, so they matter until a run ends.
+RUNTIME_ONLY = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
+                "compile_mode", "cuda_graph", "checkpoint_every", "alpha"}
+
+
+def run_name(config: TrainConfig, prefix: str | None = None, *, quick: bool | None = None,
+             digest: bool = False) -> str:
+    """The one naming scheme of run folders:
+    ``[<prefix>-]<data>-r<imbalance>-<method>-e<epochs>-s<seed>[-<digest>][-quick]``.
+
+    ``<data>`` is the data set, or ``folder-<name of the image tree>``; ``digest`` (8 hex digits)
+    covers every field that changes what a run learns, so a cache of runs (the μ grid of
+    notebook 02) never mixes two recipes; ``-quick`` marks quick-mode runs (``quick``, default:
+    ``LT_CAUSAL_QUICK``) so that they never resume a full run or the reverse."""
+    data = f"folder-{Path(config.folder_root).name}" if config.dataset == "folder" and config.folder_root \
+        else config.dataset
+    parts = [prefix] if prefix else []
+    parts += [data, f"r{config.imbalance:g}", config.method, f"e{config.epochs}", f"s{config.seed}"]
+    if digest:
+        learned = {k: v for k, v in config.to_dict().items() if k not in RUNTIME_ONLY}
+        parts.append(hashlib.sha1(json.dumps(learned, sort_keys=True, default=str).encode()).hexdigest()[:8])
+    if quick_mode() if quick is None else quick:
+        parts.append("quick")
+    return "-".join(parts)
+
+
+def check_run_config(run_dir, config: TrainConfig, finished: bool = False) -> None:
+    """A run directory must hold the same recipe as ``config`` (else one ValueError naming the fields)."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG).is_file():
+        return
+    ignore = RUNTIME_ONLY | ({"fast", "precision"} if finished else set())
+    saved = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text())).to_dict()
+    mine = config.to_dict()   # a run folder records the precision that "auto" resolved to
+    mine["precision"] = resolve_precision(config.precision, resolve_device(config.device))
+    diff = {k: (saved.get(k), v) for k, v in mine.items() if k not in ignore and saved.get(k) != v}
+    if diff:
+        detail = ", ".join(f"{k}: saved {a!r} vs now {b!r}" for k, (a, b) in diff.items())
+        raise ValueError(f"run directory {run_dir} holds a different configuration ({detail}); "
+                         "use another --out or delete it")

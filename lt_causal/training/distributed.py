@@ -76,6 +76,13 @@ class DistContext:
         per = n // self.world
         return slice(self.rank * per, (self.rank + 1) * per)
 
+    def shard_batch(self, idx, aug):
+        """This rank's part of a global batch's indices and of its augmentation draws."""
+        if not self.enabled:
+            return idx, aug
+        part = self.shard(len(idx))
+        return idx[part], (tuple(t[part] for t in aug) if aug is not None else None)
+
     def wrap(self, net: nn.Module) -> nn.Module:
         """``net`` in DistributedDataParallel when distributed (buffers are synced per epoch)."""
         if not self.enabled:

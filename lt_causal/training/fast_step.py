@@ -29,52 +29,11 @@ import shutil
 import torch
 from torch import nn
 
-from lt_causal.precision import autocast, memory_format
+from lt_causal.models.tde import HeadDirection
+from lt_causal.precision import autocast
+from lt_causal.training.steps import PlainStep
 
 WARMUP_STEPS = 3   # eager steps on a side stream before the CUDA graph is captured
-
-
-def draw_crop_flip(batch: int, crop_padding: int, flip: bool, generator: torch.Generator,
-                   device) -> tuple | None:
-    """Random (row offset, column offset, flip uniform) per image, drawn exactly as
-    :func:`lt_causal.datasets.augment.crop_flip` draws them; ``None`` when there is nothing to draw."""
-    if crop_padding == 0 and not flip:
-        return None
-    oy = torch.randint(0, 2 * crop_padding + 1, (batch,), device=device, generator=generator)
-    ox = torch.randint(0, 2 * crop_padding + 1, (batch,), device=device, generator=generator)
-    u = torch.rand(batch, device=device, generator=generator) if flip else torch.ones(batch, device=device)
-    return oy, ox, u
-
-
-def apply_crop_flip(x: torch.Tensor, oy: torch.Tensor, ox: torch.Tensor, u: torch.Tensor,
-                    crop_padding: int) -> torch.Tensor:
-    """Crop at the given offsets of the zero-padded batch, mirroring images whose ``u < 0.5``:
-    the gather of :func:`lt_causal.datasets.augment.crop_flip` with the randomness passed in."""
-    B, C, H, W = x.shape
-    p, dev = crop_padding, x.device
-    padded = torch.nn.functional.pad(x, (p, p, p, p)) if p else x
-    cols = torch.arange(W, device=dev).expand(B, W)
-    cols = torch.where((u < 0.5)[:, None], cols.flip(1), cols)
-    rows = oy[:, None] + torch.arange(H, device=dev)
-    cols = ox[:, None] + cols
-    b = torch.arange(B, device=dev).view(B, 1, 1, 1)
-    c = torch.arange(C, device=dev).view(1, C, 1, 1)
-    return padded[b, c, rows.view(B, 1, H, 1), cols.view(B, 1, 1, W)]
-
-
-class TrainNet(nn.Module):
-    """backbone + head → (features, logits): the module that DDP wraps and the step calls.
-    The head (a few hundred multiply-adds per image, with norms and cosines) always computes in
-    float32, also under bf16 autocast: its normalised logits are the paper's formula exactly."""
-
-    def __init__(self, backbone: nn.Module, head: nn.Module):
-        super().__init__()
-        self.backbone, self.head = backbone, head
-
-    def forward(self, x: torch.Tensor):
-        feats = self.backbone(x)
-        with torch.autocast(feats.device.type, enabled=False):
-            return feats, self.head(feats.float())
 
 
 def sgd_foreach_(params, grads, bufs, lr, momentum: float, weight_decay: float) -> None:
@@ -121,24 +80,19 @@ def check_fast_setup(config, device: torch.device) -> None:
                          "use compile_mode='none'")
 
 
-class FastStep:
-    """The fused training step of fast mode; call it once per step with this rank's batch."""
+class FastStep(PlainStep):
+    """The fused training step of fast mode: same interface as :class:`PlainStep`."""
 
-    def __init__(self, model, net: nn.Module, opt: torch.optim.SGD, loss_fn, x_train, y_train,
-                 mean, std, config, ctx):
-        self.model, self.net, self.loss_fn, self.config, self.ctx = model, net, loss_fn, config, ctx
+    def __init__(self, model, net: nn.Module, opt: torch.optim.SGD, loss_fn, x_train, y_train, data,
+                 config, ctx, order_gen=None, aug_gen=None):
+        super().__init__(model, net, opt, loss_fn, x_train, y_train, data, config, ctx, order_gen, aug_gen)
         dev = ctx.device
         self.cuda = dev.type == "cuda"
-        self.x, self.y = x_train, y_train
-        shape = (1, x_train.shape[1], 1, 1)
-        self.mean = torch.tensor(mean, dtype=torch.float32, device=dev).view(shape)
-        self.std = torch.tensor(std, dtype=torch.float32, device=dev).view(shape)
         group = opt.param_groups[0]
         self.params = list(group["params"])
         self.momentum, self.weight_decay = group["momentum"], group["weight_decay"]
         self.bufs = momentum_buffers(opt, self.params) if self.momentum else []
         self.lr = torch.zeros((), device=dev)
-        self.loss_sum = torch.zeros((), device=dev)
         self.correct = torch.zeros((), device=dev, dtype=torch.long)
         self.use_graph = bool(config.cuda_graph and self.cuda and not ctx.enabled)
         compiled = config.compile_mode != "none"
@@ -151,36 +105,25 @@ class FastStep:
             mode = None if config.compile_mode == "default" else config.compile_mode
             self._fwd = torch.compile(self._forward, mode=mode, dynamic=False)
             self._upd = torch.compile(self._update, mode=mode, dynamic=False)
-        self.graph, self.replay, self.side, self.static, self.steps = None, None, None, None, 0
+        self.graph, self.replay, self.side, self.static, self.steps_done = None, None, None, None, 0
         if self.cuda:
             torch.backends.cudnn.benchmark = True   # process-wide, as in airbench
-
-    def reset(self) -> None:
-        """Zero the epoch's loss and accuracy sums (in place: the CUDA graph holds them)."""
-        self.loss_sum.zero_()
-        self.correct.zero_()
 
     def _autocast(self):   # no weight-cast cache: required inside a CUDA graph
         return autocast(self.ctx.device, self.config.precision, cache_enabled=False)
 
     def _forward(self, idx, oy, ox, u):
-        xb = self.x[idx]
-        if oy is not None:
-            xb = apply_crop_flip(xb, oy, ox, u, self.config.crop_padding)
-        xb = xb.float().div_(255.0).sub_(self.mean).div_(self.std)   # = augment.normalize
-        xb = xb.contiguous(memory_format=memory_format(self.ctx.device, self.config.precision))
-        yb = self.y[idx]
+        xb, yb = self.images(idx, (oy, ox, u) if oy is not None else None), self.y[idx]
         with self._autocast():
             feats, logits = self.net(xb)
         loss = self.loss_fn(logits, yb)
-        return loss, feats.detach().float().mean(0), (logits.detach().argmax(1) == yb).sum()
+        return loss, HeadDirection.batch_mean(feats), (logits.detach().argmax(1) == yb).sum()
 
     @torch.no_grad()
     def _update(self, loss, feat_mean, correct, lr, batch: int):
         grads = [p.grad for p in self.params]
         sgd_foreach_(self.params, grads, self.bufs, lr, self.momentum, self.weight_decay)
-        direction = self.model.direction
-        direction.moving_sum.mul_(direction.mu).add_(feat_mean)      # = HeadDirection.update
+        self.model.direction.accumulate(feat_mean)
         self.loss_sum.add_(loss * batch)
         self.correct.add_(correct)
 
@@ -202,7 +145,7 @@ class FastStep:
             self._step(idx, oy, ox, u, self.lr if self.tensor_lr else lr)
         else:
             self._graph_step(idx, aug)
-        self.steps += 1
+        self.steps_done += 1
 
     def _graph_step(self, idx, aug) -> None:
         inputs = [idx, *(aug or ())]
@@ -213,7 +156,7 @@ class FastStep:
         args = self.static if aug is not None else [self.static[0], None, None, None]
         if self.replay is not None:
             self.replay()
-        elif self.steps < WARMUP_STEPS:   # real steps, on a side stream as the CUDA-graph docs ask
+        elif self.steps_done < WARMUP_STEPS:   # real steps, on a side stream as the CUDA-graph docs ask
             self.side = self.side or torch.cuda.Stream()
             self.side.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(self.side):

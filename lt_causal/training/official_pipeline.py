@@ -16,10 +16,10 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
+from lt_causal.datasets.augment import normalize_with
 from lt_causal.training.config import TrainConfig, lr_at
 from lt_causal.training.distributed import resolve_device
-from lt_causal.methods.losses import build_loss
-from lt_causal.methods.registry import get_method
+from lt_causal.training.steps import make_loss
 
 
 def default_workers() -> int:
@@ -46,7 +46,7 @@ class PILTransform:
             img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         a = np.array(img, dtype=np.uint8, copy=True)
         t = torch.from_numpy(a[:, :, None] if a.ndim == 2 else a).permute(2, 0, 1).contiguous()
-        return t.float().div(255).sub_(self.mean).div_(self.std)
+        return normalize_with(t, self.mean, self.std)
 
 
 class ArrayImageDataset(torch.utils.data.Dataset):
@@ -78,17 +78,15 @@ def train_official(config: TrainConfig, data, workers: int | None = None, callba
     """Train ``config.epochs`` epochs the official way; returns the model and one dict per epoch
     (epoch, seconds, loss, train_acc). Same model, SGD, schedule and head-direction update as
     :func:`lt_causal.train`, without bf16, channels_last or a resident data set."""
-    from lt_causal.training.trainer import make_model
-
     workers = default_workers() if workers is None else int(workers)
     if workers < 0:
         raise ValueError(f"workers must be >= 0, got {workers}")
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
-    model = make_model(config, data).to(device)
+    model = config.build_model(data.train_x.shape[1], len(data.classes)).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                           weight_decay=config.weight_decay)
-    loss_fn = build_loss(get_method(config.method).loss, data.train_counts, device)
+    loss_fn = make_loss(config, data.train_counts, device)
     loader = make_loader(data, config, workers, device)
     steps = len(loader)
     history = []

@@ -2,8 +2,8 @@
 
     >>> draw_causal_graph({"Z": (0.5, 1), "X": (0, 0), "Y": (1, 0)}, [("Z", "X"), ("Z", "Y")])
 
-``draw_fork_graph`` is the confounder example of PAPER.md §1 (Z -> X, Z -> Y) and
-``draw_momentum_graph`` the causal graph of SGD momentum of PAPER.md §2 (Tang et al. 2020, Fig. 2).
+``draw_fork_graph`` is the confounder example of docs/method.md §1 (Z -> X, Z -> Y); the causal
+graph of SGD momentum (§2) is :func:`lt_causal.views.momentum_plots.momentum_causal_graph`.
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def _shorten(a: Position, b: Position, r: float) -> tuple[Position, Position]:
 
 
 def draw_fork_graph(ax=None, *, do: bool = False, show_effect: bool = True):
-    """The fork Z -> X, Z -> Y (Z = age, X = infected, Y = death) of PAPER.md §1.
+    """The fork Z -> X, Z -> Y (Z = age, X = infected, Y = death) of docs/method.md §1.
 
     ``do=True`` draws the graph after the intervention do(X): the edge Z -> X is cut.
     ``show_effect`` adds the dashed edge X -> Y whose strength we want to know.
@@ -91,13 +91,3 @@ def draw_fork_graph(ax=None, *, do: bool = False, show_effect: bool = True):
     colors = {"X": "#fde2c8"} if do else None
     return draw_causal_graph(nodes, edges, ax, labels=labels, node_size=0.2, title=title,
                              node_colors=colors)
-
-
-def draw_momentum_graph(ax=None):
-    """The causal graph of SGD momentum (PAPER.md §2): M -> X, (M, X) -> D, X -> D -> Y, X -> Y."""
-    nodes = {"M": (0.0, 1.0), "X": (0.0, 0.0), "D": (1.0, 1.0), "Y": (1.0, 0.0)}
-    edges = [("M", "X"), ("M", "D"), ("X", "D"), ("D", "Y", {"color": "tab:red"}),
-             ("X", "Y", {"color": "tab:green"})]
-    labels = {"M": "M\nmomentum", "X": "X\nfeature", "D": "D\nprojection", "Y": "Y\nlabel"}
-    return draw_causal_graph(nodes, edges, ax, labels=labels, node_size=0.25,
-                             title="momentum M confounds X and Y; D mediates")

@@ -1,12 +1,20 @@
 """Training inside a notebook: a live loss/accuracy figure fed by the trainer's per-epoch
-callback (the library trains; the notebook only decides to show it)."""
+callback (the library trains; the notebook only decides to show it), and which run a notebook
+shows: one the learner trained, else a shipped one on a CPU (:mod:`lt_causal.evaluation.packs`)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
-from lt_causal.training.config import TrainConfig
+from lt_causal.checkpoint import CONFIG, FEATURES
+from lt_causal.evaluation import packs
+from lt_causal.evaluation.runs import find_runs, load_run
+from lt_causal.experiments.device_info import describe_device
+from lt_causal.settings import quick_mode
+from lt_causal.training.config import TrainConfig, recipe
+from lt_causal.training.trainer import train, train_or_load
 from lt_causal.views.run_plots import history_figure, update_history_figure
 
 
@@ -33,9 +41,7 @@ def train_live(config: TrainConfig, data=None, display_figure: bool = True, reus
     loaded instead of retrained, so re-running a notebook is instant; a different configuration
     there is one clear ValueError.
     """
-    from lt_causal.training.trainer import train, train_or_load
-
-    if reuse and config.out and (Path(config.out) / "features.pt").is_file():
+    if reuse and config.out and (Path(config.out) / FEATURES).is_file():
         return train_or_load(config, data=data)[0]
     live = LiveHistory(title=f"{config.method} on {config.dataset}")
     if display_figure:
@@ -44,36 +50,13 @@ def train_live(config: TrainConfig, data=None, display_figure: bool = True, reus
     return train(config, data=data, callback=live)
 
 
-def notebook_configs(methods, dataset: str = "mnist-lt", prefix: str = "nb", **overrides) -> dict:
-    """One configuration per method, written under the runs folder as ``<prefix>-<dataset>-<method>``
-    (``-quick`` appended in quick mode, so quick and full runs never overwrite each other)."""
-    from lt_causal.training.config import recipe
-    from lt_causal.settings import default_runs_dir, quick_mode
-
-    quick = quick_mode()
-    suffix = "-quick" if quick else ""
-    return {m: recipe(dataset, quick=quick, method=m,
-                      out=str(default_runs_dir() / f"{prefix}-{dataset}-{m}{suffix}"), **overrides)
-            for m in methods}
-
-
-def notebook_run(method: str = "deconfound", dataset: str = "mnist-lt", prefix: str = "nb03", **overrides):
-    """The run a notebook trained (see :func:`notebook_configs`); trained now if missing."""
-    config = notebook_configs([method], dataset, prefix, **overrides)[method]
-    return train_live(config)
-
-
 def full_runs(method: str = "deconfound", root=None) -> list:
     """Finished full-recipe (≥ 200-epoch) runs of ``method`` on CIFAR-LT or an image folder under
     the runs folder, newest first (what a learner trained in notebook 05 or with the CLI)."""
-    import json
-
-    from lt_causal.evaluation.runs import find_runs
-
     found = []
     for path in find_runs(root):
         try:
-            cfg = json.loads((path / "config.json").read_text())
+            cfg = json.loads((path / CONFIG).read_text())
         except (OSError, ValueError):
             continue
         if cfg.get("method") == method and cfg.get("dataset") != "mnist-lt" \
@@ -86,33 +69,24 @@ def explore_run(method: str = "deconfound", prefix: str = "nb03"):
     """The run notebooks 04 and 06 explore: the newest full-recipe run of ``method`` a learner
     trained; else, without a CUDA GPU, the shipped CIFAR-10-LT run of the paper's recipe
     (:mod:`lt_causal.evaluation.packs`); else the MNIST-LT run of notebook 03 (trained now if missing)."""
-    from lt_causal.experiments.device_info import describe_device
-    from lt_causal.evaluation.packs import PREFIX, pack_name, pretrained_names
-    from lt_causal.evaluation.runs import load_run
-
     local = full_runs(method)
     if local:
         return load_run(local[0])
-    shipped = pack_name(method=method)
-    if not describe_device().has_gpu and shipped in pretrained_names():
-        return load_run(PREFIX + shipped)
-    return notebook_run(method, dataset="mnist-lt", prefix=prefix)
+    shipped = packs.pack_name(method=method)
+    if not describe_device().has_gpu and shipped in packs.pretrained_names():
+        return load_run(packs.PREFIX + shipped)
+    return train_live(recipe("mnist-lt", method=method).named(prefix))
 
 
-def notebook05_run(config: TrainConfig, data=None, train_here: bool = False):
+def train_or_shipped(config: TrainConfig, data=None, train_here: bool = False):
     """What notebook 05 shows for ``config``: with ``train_here``, in quick mode, on a CUDA GPU,
     or when this run is already in the runs folder, the run trained (or loaded) live; else, on a
     CPU, the shipped run of the same recipe if there is one (``measure_epoch_seconds(config)``
     says what training it here would take)."""
-    from lt_causal.experiments.device_info import describe_device
-    from lt_causal.evaluation.packs import PREFIX, pack_name, pretrained_names, read_pack
-    from lt_causal.evaluation.runs import load_run
-    from lt_causal.settings import quick_mode
-
-    name = pack_name(config.dataset, config.imbalance, config.method)
-    finished = config.out and (Path(config.out) / "features.pt").is_file()
+    name = packs.pack_name(config.dataset, config.imbalance, config.method)
+    finished = config.out and (Path(config.out) / FEATURES).is_file()
     if not (train_here or quick_mode() or finished or describe_device(config.device).has_gpu) \
-            and name in pretrained_names() \
-            and read_pack(name)["config"]["epochs"] == config.epochs:
-        return load_run(PREFIX + name)
+            and name in packs.pretrained_names() \
+            and packs.read_pack(name)["config"]["epochs"] == config.epochs:
+        return load_run(packs.PREFIX + name)
     return train_live(config, data=data)

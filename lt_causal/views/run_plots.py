@@ -1,11 +1,20 @@
-"""Figures of a trained run: per-class accuracy head → tail, accuracy-vs-knob curves (Fig. 4
-of Tang et al. 2020), and training curves. Plotly for interactive figures (``widget=True``
-returns a ``go.FigureWidget`` that a slider updates in place), matplotlib for static ones."""
+"""Figures of trained runs, in plotly (``widget=True`` returns a ``go.FigureWidget`` that a
+slider updates in place): per-class accuracy head → tail, accuracy-vs-knob curves (Fig. 4 of
+Tang et al. 2020), the many- vs few-shot trade-off of the knobs, training curves, accuracy bars
+by shot group, and every system of a benchmark side by side (notebook 07)."""
 from __future__ import annotations
 
-from lt_causal.datasets.profiles import shot_groups
+from typing import TYPE_CHECKING
 
-KNOB_NAMES = {"tde": "TDE strength α", "logit_adjustment": "logit-adjustment τ", "tau_norm": "τ-norm τ"}
+import pandas as pd
+
+from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS, shot_groups
+from lt_causal.evaluation.knobs import get_knob
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+# one colour per shot group in every figure of the package
 GROUP_COLORS = {"many": "#1f77b4", "medium": "#ff7f0e", "few": "#d62728", "overall": "#222222"}
 
 
@@ -35,11 +44,11 @@ def per_class_figure(model, widget: bool = False) -> go.Figure:
 def knob_curve_figure(model, widget: bool = False) -> go.Figure:
     """Accuracy of each shot group against the knob, with a marker at the current value."""
     curve, sym = model.curve, model.symbol
-    name = KNOB_NAMES.get(model.knob, model.knob)
+    name = get_knob(model.knob).axis
     fig = _fig(widget, title=f"Accuracy vs {name}", height=380, width=500,
                xaxis=dict(title=name), yaxis=dict(title="accuracy (%)", range=[0, 100]),
                legend=dict(orientation="h", y=-0.25))
-    for g in ("overall", "many", "medium", "few"):
+    for g in ACCURACY_KEYS:
         if curve[g].notna().any():
             fig.add_scatter(x=curve.index, y=curve[g], name=g, mode="lines",
                             line=dict(color=GROUP_COLORS[g], width=3 if g == "overall" else 2))
@@ -63,7 +72,6 @@ def tradeoff_figure(models: dict) -> go.Figure:
 
 def history_figure(history, widget: bool = False, title: str = "Training") -> go.Figure:
     """Loss and test accuracy per epoch from a history DataFrame (or a list of dicts)."""
-    import pandas as pd
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -82,8 +90,6 @@ def history_figure(history, widget: bool = False, title: str = "Training") -> go
 
 def update_history_figure(fig, history) -> None:
     """Refresh a :func:`history_figure` widget in place with a longer history."""
-    import pandas as pd
-
     h = pd.DataFrame(history)
     with fig.batch_update():
         for trace, col in zip(fig.data, ("loss", "train_acc", "test_acc")):
@@ -94,10 +100,26 @@ def accuracy_bars_figure(table, title: str = "Accuracy by shot group") -> go.Fig
     """Grouped bars from a DataFrame with rows = runs and columns overall/many/medium/few."""
     fig = _fig(False, title=title, height=380, width=640, barmode="group",
                yaxis=dict(title="accuracy (%)", range=[0, 100]))
-    for g in ("many", "medium", "few", "overall"):
+    for g in (*SHOT_GROUPS, "overall"):
         if g in table:
             fig.add_bar(x=list(table.index), y=table[g].to_numpy(dtype=float), name=g,
                         marker_color=GROUP_COLORS[g])
     return fig
 
 
+def benchmark_figure(table: pd.DataFrame, title: str = "Every system on one long-tailed data set"):
+    """Horizontal bars per system (best overall on top): overall, many-, medium- and few-shot
+    (a plotly Figure)."""
+    import plotly.graph_objects as go
+
+    missing = set(ACCURACY_KEYS) - set(table.columns)
+    if missing:
+        raise ValueError(f"benchmark_figure needs the columns of benchmark_table(); missing {sorted(missing)}")
+    t = table.iloc[::-1]
+    fig = go.Figure(layout=dict(title=title, barmode="group", height=120 + 46 * len(t), width=720,
+                                xaxis=dict(title="accuracy (%)", range=[0, 100]),
+                                legend=dict(traceorder="reversed"), margin=dict(l=160)))
+    for g in reversed(ACCURACY_KEYS):
+        fig.add_bar(y=list(t.index), x=t[g].to_numpy(dtype=float), name=g, orientation="h",
+                    marker_color=GROUP_COLORS[g])
+    return fig

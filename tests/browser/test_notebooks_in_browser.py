@@ -122,7 +122,7 @@ def test_run_all_shows_no_errors(name, executed_notebook):
 def test_01_backdoor_calculator_recomputes_the_adjusted_probability(executed_notebook):
     need(NB01)
     from lt_causal import backdoor_adjustment
-    from lt_causal.causal.examples import load_example
+    from lt_causal.causal.backdoor import load_example
 
     nb = executed_notebook(NB01)
     ran_cleanly(nb)

@@ -1,0 +1,110 @@
+"""Test-time knobs: TDE's α (Tang et al. 2020), the τ-normalised classifier's τ (Kang et al. 2020)
+and logit adjustment's τ (Menon et al. 2021), each one row of :data:`KNOBS` (name, symbol,
+labels, slider grid, default), and :class:`KnobExplorerModel`, the state behind one knob's slider.
+
+Every knob only rescales or shifts a run's cached test logits, so a slider move never re-runs
+the backbone. The second stages ``tau-norm`` and ``logit-adjust`` fold the same corrections into
+a trained head (:data:`lt_causal.methods.registry.STAGE_KNOBS` maps the spellings).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from lt_causal.checks import check_choice, check_finite
+from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
+from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One test-time knob: how its value changes a run's logits and how it is named."""
+
+    name: str                        # "tde", "tau_norm", "logit_adjustment"
+    symbol: str                      # α or τ
+    value_name: str                  # "alpha" or "tau": the column of a sweep, the name in messages
+    label: str                       # in table rows: "TDE", "τ-norm", "logit adjustment"
+    axis: str                        # on figure axes: "TDE strength α", ...
+    values: np.ndarray               # the slider's grid
+    default: float | None            # the value compared at by default (None: the run's own α)
+    logits: Callable                 # (run, value) -> test logits
+
+    def check(self, value) -> float:
+        """The knob's value as a finite float, else one ValueError naming it."""
+        return check_finite(value, self.value_name)
+
+    def default_for(self, run) -> float:
+        """The default value on ``run``: TDE's configured α (``run.alpha``), τ = 1 otherwise."""
+        return run.alpha if self.default is None else self.default
+
+    def applies_to(self, run) -> bool:
+        """TDE on the runs whose method reports it (normalised heads), the others on every run."""
+        return self.name != "tde" or run.reports_tde
+
+
+def _tau_norm(run, tau: float) -> torch.Tensor:
+    """Logits of the run's classifier τ-normalised (Kang et al. 2020), see :mod:`lt_causal.methods.posthoc`."""
+    with torch.no_grad():
+        return tau_norm_logits(run.logits(0.0), run.head.class_norms(), tau, run.head.bias())
+
+
+def _grid(stop: float) -> np.ndarray:
+    return np.round(np.arange(0.0, stop + 1e-4, 0.05), 2)
+
+
+# τ = 1 is the default of both τ knobs: no weight norm left (τ-norm), and the Bayes-optimal
+# correction for the balanced error (logit adjustment)
+KNOBS = {k.name: k for k in (
+    Knob("tde", "α", "alpha", "TDE", "TDE strength α", _grid(3.0), None, lambda run, a: run.logits(a)),
+    Knob("tau_norm", "τ", "tau", "τ-norm", "τ-norm τ", _grid(2.0), 1.0, _tau_norm),
+    Knob("logit_adjustment", "τ", "tau", "logit adjustment", "logit-adjustment τ", _grid(2.0), 1.0,
+         lambda run, tau: logit_adjustment(run.logits(0.0), run.train_counts, tau)),
+)}
+
+
+def get_knob(name: str) -> Knob:
+    """The knob called ``name``; an unknown name is one ValueError listing the valid ones."""
+    return KNOBS[check_choice(name, KNOBS, "test-time knob")]
+
+
+class KnobExplorerModel:
+    """State behind one test-time-knob slider for one run: the curves over the knob's grid, the
+    accuracy at value 0, and the predictions at the current value (one argmax per move)."""
+
+    def __init__(self, run, knob: str = "tde", values: Sequence[float] | None = None):
+        self.run, self.knob, self.spec = run, knob, get_knob(knob)
+        self.values = np.asarray(self.spec.values if values is None else values, dtype=float)
+        self.curve = run.sweep(self.values, knob)
+        self.baseline = run.evaluate(0.0, knob)
+        self.set_value(0.0)
+
+    def __repr__(self) -> str:
+        return f"KnobExplorerModel({self.knob}={self.value:g}, run={self.run!r})"
+
+    @property
+    def symbol(self) -> str:
+        return self.spec.symbol
+
+    def set_value(self, value: float) -> None:
+        """Move the knob; later reads of metrics/per_class reflect the new value."""
+        self.value = self.spec.check(value)
+        # one argmax per move; metrics and per_class are both read from it
+        self._pred = self.run.predictions(self.value, self.knob)
+
+    @property
+    def metrics(self) -> dict:
+        return shot_accuracy(self._pred, self.run.test_labels, self.run.train_counts)
+
+    @property
+    def per_class(self) -> np.ndarray:
+        return per_class_accuracy(self._pred, self.run.test_labels, len(self.run.classes))
+
+    @property
+    def suggested(self) -> float | None:
+        """α with α · mean cos(x, d̂) = 1 for TDE on a normalised head; None otherwise."""
+        if self.knob != "tde" or self.run.head.kind == "linear":
+            return None
+        return self.run.suggested_alpha()

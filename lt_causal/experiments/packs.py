@@ -1,0 +1,96 @@
+"""Results packs written and used (the reading side is :mod:`lt_causal.evaluation.packs`):
+:func:`make_pack` turns a finished run folder into a pack (``python -m lt_causal pretrained
+--pack``), :func:`pretrained_model` rebuilds a shipped network and :func:`classify` labels your
+own images with it.
+
+    lc.classify("cifar10-lt-r100-deconfound", images, alpha=1.0)   # your own 32×32 images
+"""
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from lt_causal.checkpoint import CHECKPOINT, CONFIG, METRICS, load_checkpoint, save_checkpoint
+from lt_causal.datasets.augment import normalize
+from lt_causal.evaluation.packs import FORMAT, PACK_ALPHAS, pretrained_dir, read_pack
+from lt_causal.evaluation.runs import load_run
+from lt_causal.training.config import TrainConfig, dataset_for
+
+
+def pretrained_model(name: str):
+    """The shipped network (backbone + head + head direction), float32, in eval mode, on the CPU."""
+    blob = read_pack(name)
+    model = TrainConfig.from_dict(blob["config"]).build_model(blob["in_channels"], len(blob["classes"]))
+    model.backbone.load_state_dict({k: v.float() for k, v in blob["backbone"].items()})
+    model.head.load_state_dict(blob["head"])
+    model.direction.moving_sum.copy_(blob["direction"].float())
+    return model.eval()
+
+
+def classify(name: str, images, alpha: float | None = None) -> list[str]:
+    """Class names that shipped run ``name`` predicts for uint8 images (N, C, H, W) or (N, H, W, C)
+    — e.g. ``np.asarray(PIL.Image.open(f).convert("RGB").resize((32, 32)))[None]`` — at TDE
+    strength ``alpha`` (default: the run's own α)."""
+    blob = read_pack(name)
+    x = torch.as_tensor(np.asarray(images))
+    c, h, w = blob["image_shape"]
+    if x.dim() == 3:
+        x = x[None]
+    if x.dim() == 4 and x.shape[1] != c and x.shape[-1] == c:
+        x = x.permute(0, 3, 1, 2)
+    if x.dtype != torch.uint8 or tuple(x.shape[1:]) != (c, h, w):
+        raise ValueError(f"classify expects uint8 images of shape (N, {c}, {h}, {w}) or (N, {h}, {w}, {c}), "
+                         f"got {x.dtype} {tuple(x.shape)}")
+    model = pretrained_model(name)
+    alpha = TrainConfig.from_dict(blob["config"]).alpha if alpha is None else alpha
+    with torch.no_grad():
+        pred = model(normalize(x.contiguous(), blob["mean"], blob["std"]), alpha).argmax(1)
+    return [blob["classes"][i] for i in pred.tolist()]
+
+
+def pack_metrics(run, alphas=PACK_ALPHAS) -> dict:
+    """Accuracy per α (the fixed grid and the suggested α) and per-class accuracy, as stored in a pack."""
+    suggested = round(run.suggested_alpha(), 2) if run.head.kind != "linear" else None
+    grid = list(alphas) + ([suggested] if suggested is not None else [])
+    return {"alphas": {f"{a:g}": {**run.evaluate(a), "per_class": run.per_class_accuracy(a).tolist()}
+                       for a in grid},
+            "mean_cos": run.mean_cos() if suggested is not None else None,
+            "suggested_alpha": suggested}
+
+
+def make_pack(run_dir, name: str, provenance: dict | None = None, dest=None, data=None) -> Path:
+    """Write the finished run folder ``run_dir`` as pack ``name`` into ``dest`` (default: the
+    package's pretrained folder); ``provenance`` adds e.g. the command and the machine."""
+    run_dir = Path(run_dir)
+    run = load_run(run_dir)
+    config = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text()))
+    data = data if data is not None else dataset_for(config)
+    if not torch.equal(data.test_y, run.test_labels):
+        raise ValueError(f"the data set of {run_dir}'s config does not give the run's test labels")
+    state = load_checkpoint(run_dir / CHECKPOINT)["model"]
+    backbone = {k[len("backbone."):]: (v.half() if v.is_floating_point() else v)
+                for k, v in state.items() if k.startswith("backbone.")}
+    feats16 = run.test_features.half()
+    packed = type(run)(run.config, run.classes, run.train_counts, feats16.float(), run.test_labels,
+                       run.head, run.direction, run.history)
+    history = json.loads(run.history.to_json(orient="records"))   # plain floats, NaN → None
+    seconds = float(run.history["seconds"].sum()) if "seconds" in run.history else None
+    prov = {"epochs": config.epochs, "seed": config.seed, "train_seconds": seconds,
+            "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "torch": str(torch.__version__), **(provenance or {})}
+    blob = {"format": FORMAT, "name": name, "config": run.config, "history": history,
+            "metrics": pack_metrics(packed), "run_metrics": json.loads((run_dir / METRICS).read_text()),
+            "test_features": feats16, "test_labels": run.test_labels.to(torch.int16),
+            "head": run.head.state_dict(), "head_kind": run.head.kind, "head_hparams": run.head.hparams(),
+            "direction": run.direction.float(), "train_counts": list(run.train_counts),
+            "classes": list(run.classes), "backbone": backbone, "in_channels": int(data.train_x.shape[1]),
+            "image_shape": list(data.train_x.shape[1:]), "mean": list(data.mean), "std": list(data.std),
+            "provenance": prov}
+    dest = Path(dest) if dest is not None else pretrained_dir()
+    path = dest / f"{name}.pt"
+    save_checkpoint(blob, path)
+    return path

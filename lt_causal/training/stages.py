@@ -1,0 +1,80 @@
+"""After the epochs: the method's second stage, if it has one (decoupling: a new classifier on
+the frozen backbone's training features), the test features and the run folder's final files
+(:func:`finish_run`); and the second stage alone on a finished cross-entropy run (:func:`decouple`)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, HISTORY, load_checkpoint, save_json
+from lt_causal.datasets.registry import LTDataset
+from lt_causal.evaluation.runs import TrainedRun, load_run, run_from_model, save_history
+from lt_causal.methods.decoupling import second_stage
+from lt_causal.methods.registry import METHODS, get_method
+from lt_causal.models.ltmodel import LTModel, extract_features, place_model
+from lt_causal.training.config import TrainConfig, check_run_config, dataset_for
+from lt_causal.training.distributed import resolve_device
+from lt_causal.training.run_lock import run_lock
+
+
+def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: list, run_dir=None,
+               progress: bool = False) -> TrainedRun:
+    """The method's second stage, if it has one, then the test features; the run is saved into
+    ``run_dir`` (features.pt, metrics.json, and history.csv if training did not write it)."""
+    spec = get_method(config.method)
+    device = next(model.parameters()).device
+    if spec.stage2 is not None:
+        train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.precision)
+        model.head = second_stage(spec.stage2, model.head, train_feats.to(device), data.train_y.to(device),
+                                  data.train_counts, config, progress=progress)
+    feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.precision)
+    run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history),
+                         Path(run_dir) if run_dir is not None else None)
+    if run_dir is not None:
+        run.save()
+        if history and not (Path(run_dir) / HISTORY).is_file():
+            save_history(history, run_dir)
+    return run
+
+
+def decoupled_config(stage1, method: str, out=None) -> TrainConfig:
+    """The configuration of ``method``'s second stage on the finished cross-entropy run
+    ``stage1``: its recipe with ``method`` (one ValueError / FileNotFoundError if it cannot be)."""
+    stage1 = Path(stage1)
+    if get_method(method).stage2 is None:
+        raise ValueError(f"method {method!r} has no second stage; decouple one of "
+                         + ", ".join(m for m, s in METHODS.items() if s.stage2))
+    if not (stage1 / CHECKPOINT).is_file() or not (stage1 / FEATURES).is_file():
+        raise FileNotFoundError(f"{stage1} is not a finished run (it needs {CHECKPOINT} and {FEATURES})")
+    first = TrainConfig.from_dict(json.loads((stage1 / CONFIG).read_text()))
+    if first.method != "ce":
+        raise ValueError(f"decoupling starts from a cross-entropy run; {stage1} was trained with "
+                         f"method {first.method!r}")
+    return dataclasses.replace(first, method=method, out=str(out) if out is not None else None)
+
+
+def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progress: bool = True) -> TrainedRun:
+    """Second stage of a decoupling ``method`` (``crt``, ``lws``, ``ncm``, ``tau-norm``,
+    ``logit-adjust``) on the backbone of a finished cross-entropy run directory ``stage1`` —
+    what :func:`~lt_causal.training.trainer.train` does after its own cross-entropy stage, without
+    repeating that stage. The new run (``out``) holds the configuration ``train`` would have
+    written for ``method``."""
+    stage1 = Path(stage1)
+    config = decoupled_config(stage1, method, out)
+    first = dataclasses.replace(config, method="ce")
+    if out is not None:
+        check_run_config(out, config, finished=True)
+        if (Path(out) / FEATURES).is_file():
+            return load_run(out)
+    data = data if data is not None else dataset_for(config)
+    model = first.build_model(data.train_x.shape[1], len(data.classes))   # the CE network, before stage 2
+    ckpt = load_checkpoint(stage1 / CHECKPOINT, keys=("model", "history"))
+    model.load_state_dict(ckpt["model"])
+    place_model(model, resolve_device(config.device), config.precision)
+    with run_lock(out):   # one writer per run folder
+        if out is not None:
+            save_json(config.to_dict(), Path(out) / CONFIG)
+        return finish_run(model, data, config, list(ckpt["history"]), out, progress)
