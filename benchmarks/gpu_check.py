@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a bare checkout
 
-PAPER_C10_R100 = {"deconfound": {"0": 71.7, "tde": 80.6}}   # PAPER.md §6, Table 3 (top-1 %)
+PAPER_C10_R100 = {"deconfound": {"0": 71.7, "tde": 80.6}}   # docs/method.md §7, Table 3 (top-1 %)
 
 
 def make_subset(src, dst, imbalance: float = 100.0, seed: int = 0, profile: str = "exp") -> dict:

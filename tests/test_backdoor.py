@@ -63,13 +63,13 @@ def test_unknown_example_lists_valid_names():
 def test_covid_published_numbers(covid):
     r = backdoor_adjustment(covid, **COVID, population="population")
     assert round(r.observational, 4) == 0.0643
-    # PAPER.md: 0.043 (slides) / 0.0429; the exact value from the raw counts is 0.04297.
+    # docs/method.md §1: 0.043 (slides) / 0.0429; the exact value from the raw counts is 0.04297.
     assert round(r.adjusted, 3) == 0.043
     assert r.adjusted == pytest.approx(0.0429, abs=1e-4)
 
 
 def test_slides_rounded_weights_give_0_0429(covid):
-    slides = covid.assign(p_z=[0.166, 0.581, 0.164, 0.089])   # P(z) row of PAPER.md §1
+    slides = covid.assign(p_z=[0.166, 0.581, 0.164, 0.089])   # P(z) row of the slides (docs/method.md §1)
     r = backdoor_adjustment(slides, **COVID, weights="p_z")
     assert round(r.adjusted, 4) == 0.0429
 

@@ -66,7 +66,7 @@ def loop_linear_tde(x, w, bias, d, alpha):
 
 
 def loop_causal_norm_tde(x, w, d, alpha, tau, gamma, K):
-    """τ/K Σ_k [w_i^k·x^k/‖x^k‖ − α cos(x^k, d^k) w_i^k·d^k/‖d^k‖] / (‖w_i^k‖+γ) (PAPER.md §4)."""
+    """τ/K Σ_k [w_i^k·x^k/‖x^k‖ − α cos(x^k, d^k) w_i^k·d^k/‖d^k‖] / (‖w_i^k‖+γ) (docs/method.md §4)."""
     h = x.shape[1] // K
     out = torch.zeros(x.shape[0], w.shape[0], dtype=torch.float64)
     for b in range(x.shape[0]):

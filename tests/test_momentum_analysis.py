@@ -48,7 +48,7 @@ def test_decompose_reconstructs_and_is_orthogonal(num_heads):
             dk_hat = dk / dk.norm()
             xk = x[i, s]
             cos = float(xk @ dk) / (float(xk.norm()) * float(dk.norm()))
-            # PAPER.md §2: d = ‖x‖ cos(x, d̂) d̂, per head
+            # docs/method.md §2: d = ‖x‖ cos(x, d̂) d̂, per head
             torch.testing.assert_close(d[i, s], float(xk.norm()) * cos * dk_hat)
             assert abs(float(x_ddot[i, s] @ d[i, s])) < 1e-10
 

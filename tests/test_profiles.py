@@ -1,4 +1,4 @@
-"""Long-tail profiles (PAPER.md §5), seeded subsampling and shot groups."""
+"""Long-tail profiles (docs/method.md §5), seeded subsampling and shot groups."""
 import math
 
 import numpy as np

@@ -1,5 +1,5 @@
 """The vectorised causal-norm / TDE code against plain per-sample, per-head loops written
-straight from Eq. 6-7 of Tang et al. 2020 (PAPER.md §3-4)."""
+straight from Eq. 6-7 of Tang et al. 2020 (docs/method.md §3-4)."""
 import math
 
 import pytest

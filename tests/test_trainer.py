@@ -101,3 +101,28 @@ def test_deconfound_tde_raises_few_shot_accuracy_on_mnist_lt(mnist):
     assert few_tde > few_0
     assert few_tde > few_ce
     assert dc.evaluate(alpha)["many"] <= dc.evaluate(0)["many"]
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["plain", "fast"])
+def test_every_step_updates_the_head_direction_through_head_direction_update(mnist, monkeypatch, fast):
+    """The plain and the fast step add each batch's mean feature through
+    HeadDirection.accumulate; replaying those means through a fresh HeadDirection.update gives
+    the trained run's direction bit for bit (docs/method.md §2)."""
+    from lt_causal.models.tde import HeadDirection
+
+    means, accumulate = [], HeadDirection.accumulate
+
+    def spy(self, batch_mean):
+        means.append(batch_mean.detach().clone())
+        accumulate(self, batch_mean)
+
+    monkeypatch.setattr(HeadDirection, "accumulate", spy)
+    config = tiny(epochs=1, fast=fast, compile_mode="none")
+    run = train(config, data=mnist, progress=False)
+    n, B = len(mnist.train_y), config.batch_size
+    assert len(means) == (n // B if fast else n // B + (n % B >= 2))
+    replay = HeadDirection(len(run.direction), config.mu)
+    recorded = list(means)
+    for m in recorded:
+        replay.update(m[None])      # a "batch" of one feature: its mean is the recorded mean
+    assert torch.equal(replay.moving_sum, run.direction)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from lt_causal.commands._common import FOLDER_HELP
+from lt_causal.commands._common import FOLDER_HELP, add_recipe_options, recipe_overrides
 from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
 
@@ -27,30 +27,10 @@ def register(sub) -> None:
     p.add_argument("--methods", nargs="+", choices=tuple(METHODS), default=["ce", "deconfound"], metavar="M",
                    help=f"methods ({', '.join(METHODS)}; default ce deconfound)")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1], metavar="S")
-    p.add_argument("--epochs", type=int, help="override the recipe's 200 epochs")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float)
-    p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (recipe: 5 for CIFAR)")
-    p.add_argument("--eval-every", type=int, help="test accuracy every N epochs (and at the end)")
-    p.add_argument("--alpha", type=float, help="TDE strength reported beside alpha = 0 (default: the recipe's)")
-    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
-    p.add_argument("--data-root", help="cache folder for downloads (default: data/ or $LT_CAUSAL_DATA_ROOT)")
-    p.add_argument("--fast", action="store_true", help="use the trainer's fast GPU path when it has one")
-    p.add_argument("--quick", action="store_true", default=None, help="tiny configurations (also: LT_CAUSAL_QUICK=1)")
+    add_recipe_options(p)
     p.add_argument("--out", help="folder for the run directories and results.md/csv "
                                  "(default: runs/reproduce)")
     p.set_defaults(func=run)
-
-
-def base_from_args(args) -> dict:
-    """TrainConfig overrides shared by every run of the grid."""
-    base = {k: v for k, v in {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-                              "warmup_epochs": args.warmup_epochs, "eval_every": args.eval_every,
-                              "alpha": args.alpha, "data_root": args.data_root,
-                              "device": args.device}.items() if v is not None}
-    if args.fast:
-        base["fast"] = True
-    return base
 
 
 def run(args) -> int:
@@ -62,7 +42,7 @@ def run(args) -> int:
         if event["status"] != "starting":
             print(f"[{event['index']}/{event['total']}] {event['run']}: {event['status']}", file=sys.stderr)
 
-    summary = reproduce(args.dataset, args.imbalance, args.methods, args.seeds, base=base_from_args(args),
+    summary = reproduce(args.dataset, args.imbalance, args.methods, args.seeds, base=recipe_overrides(args),
                         root=args.out, folder=args.folder, quick=args.quick, callback=report)
     root = args.out or default_runs_dir() / "reproduce"
     print(f"results written to {root}/results.md, results.csv and runs.csv", file=sys.stderr)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from lt_causal.commands._common import FOLDER_HELP, require_folder
+from lt_causal.commands._common import FOLDER_HELP, add_recipe_options, recipe_overrides, require_folder
 from lt_causal.datasets.profiles import PROFILES
 from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
@@ -17,27 +17,18 @@ def register(sub) -> None:
                        description="Train with the paper's recipe for the data set; options override it. "
                                    "Running the same command again resumes from the last checkpoint.")
     p.add_argument("--dataset", choices=DATASETS, default="mnist-lt")
-    p.add_argument("--data-root", help="cache folder for downloads (default: data/ or $LT_CAUSAL_DATA_ROOT)")
     p.add_argument("--folder", help=FOLDER_HELP)
     p.add_argument("--imbalance", type=float, help="n_max / n_min (default 100)")
     p.add_argument("--profile", choices=PROFILES, help="long-tail profile (default exp)")
     p.add_argument("--method", choices=tuple(METHODS), help="default deconfound")
     p.add_argument("--arch", choices=ARCHS, help="default: the data set's (resnet32, small-cnn for mnist-lt)")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float)
+    add_recipe_options(p)
     p.add_argument("--momentum", type=float, help="SGD momentum μ, also the head-direction decay (default 0.9)")
     p.add_argument("--direction-mu", type=float, help="decouple the head-direction decay from μ")
     p.add_argument("--weight-decay", type=float)
-    p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (default 5 for CIFAR)")
-    p.add_argument("--alpha", type=float, help="TDE strength reported beside α=0")
     p.add_argument("--seed", type=int, help="default 0")
-    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
-    p.add_argument("--eval-every", type=int)
     p.add_argument("--precision", choices=PRECISIONS,
                    help="auto (default): bf16 autocast + channels_last where the GPU or CPU has native bf16, else fp32")
-    p.add_argument("--fast", action="store_true",
-                   help="fast path: fused step, torch.compile, whole-step CUDA graph (see lt_causal.training.fast_step)")
     p.add_argument("--compile-mode", choices=COMPILE_MODES, help="torch.compile mode of --fast (default: default)")
     p.add_argument("--no-cuda-graph", dest="cuda_graph", action="store_false", default=None,
                    help="with --fast on CUDA: do not replay the step as one CUDA graph")
@@ -45,7 +36,6 @@ def register(sub) -> None:
     p.add_argument("--from-run", metavar="RUN",
                    help="decoupling methods (crt, lws, ncm, tau-norm, logit-adjust): take the backbone of "
                         "this finished ce run instead of training the first stage again")
-    p.add_argument("--quick", action="store_true", default=None, help="tiny configuration (also: LT_CAUSAL_QUICK=1)")
     p.add_argument("--out", help="run directory (default: runs/<dataset>-r<imbalance>-<method>-e<epochs>-s<seed>)")
     p.set_defaults(func=run)
 
@@ -54,13 +44,12 @@ def config_from_args(args):
     """The recipe of ``--dataset`` with the options given on the command line (and only those)."""
     require_folder(args.dataset, args.folder)
     options = {"imbalance": args.imbalance, "profile": args.profile, "method": args.method, "arch": args.arch,
-               "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "momentum": args.momentum,
-               "direction_mu": args.direction_mu, "weight_decay": args.weight_decay,
-               "warmup_epochs": args.warmup_epochs, "alpha": args.alpha, "seed": args.seed, "device": args.device,
-               "eval_every": args.eval_every, "data_root": args.data_root, "folder_root": args.folder,
-               "precision": args.precision, "fast": args.fast or None, "compile_mode": args.compile_mode,
-               "cuda_graph": args.cuda_graph, "checkpoint_every": args.checkpoint_every, "out": args.out}
-    config = recipe(args.dataset, quick=args.quick, **{k: v for k, v in options.items() if v is not None})
+               "momentum": args.momentum, "direction_mu": args.direction_mu, "weight_decay": args.weight_decay,
+               "seed": args.seed, "folder_root": args.folder, "precision": args.precision,
+               "compile_mode": args.compile_mode, "cuda_graph": args.cuda_graph,
+               "checkpoint_every": args.checkpoint_every, "out": args.out}
+    options = {**{k: v for k, v in options.items() if v is not None}, **recipe_overrides(args)}
+    config = recipe(args.dataset, quick=args.quick, **options)
     return config if args.out else config.named(quick=args.quick)
 
 

@@ -6,7 +6,7 @@ learner without a GPU slides α over the paper's real model (notebooks 02, 04, 0
     run.sweep([0, 1, 2])                                           # Fig. 4 on the real model
     lc.classify("cifar10-lt-r100-deconfound", images, alpha=1.0)   # lt_causal.experiments.packs
 
-A pack is one ``torch.save`` file ``lt_causal/data/pretrained/<name>.pt`` (loaded with
+A pack is one ``torch.save`` file ``data/pretrained/<name>.pt`` of the package (loaded with
 ``weights_only=True``) holding the run's config, history and metrics, the fp16 test features and
 labels, the head, the head direction, the class counts and names, the normalisation, the
 backbone weights (fp16) and the provenance (command, data, epochs, machine, wall time).

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lt_causal.datasets.profiles import ACCURACY_KEYS
+from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS
 from lt_causal.datasets.registry import CIFAR10_CLASSES, CIFAR100_CLASSES
 
 # (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; Tang et al. 2020, Table 3 (docs/method.md §7)
@@ -93,7 +93,7 @@ def paper_table2() -> pd.DataFrame:
     """Table 2 (ImageNet-LT, ResNeXt-50): many / medium / few / overall per system, with the
     method name of this package that trains the same system (on the data sets it has)."""
     ours = {row: m + ("-TDE" if tde else "") for (m, tde), row in TABLE2_ROWS.items()}
-    df = pd.DataFrame.from_dict(PAPER_TABLE2, orient="index", columns=["many", "medium", "few", "overall"])
+    df = pd.DataFrame.from_dict(PAPER_TABLE2, orient="index", columns=[*SHOT_GROUPS, "overall"])
     df.insert(0, "lt_causal method", [ours.get(r, "–") for r in df.index])
     return df
 

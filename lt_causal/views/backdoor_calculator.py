@@ -39,16 +39,8 @@ def error_html(model: BackdoorCalculatorModel) -> str:
         f'<span style="color:#b00020">invalid input: {html.escape(model.error)}</span>')
 
 
-def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalculatorModel | None = None):
-    """An editable strata table that recomputes P(Y|X), P(Y|do(X)) and a bar chart on each edit.
-
-    Returns an ``ipywidgets.VBox``; its ``calculator_model`` attribute is the model and
-    ``figure`` the plotly ``FigureWidget``.
-    """
-    import ipywidgets as widgets
-    import plotly.graph_objects as go
-
-    model = model if model is not None else BackdoorCalculatorModel(data)
+def _strata_grid(model: BackdoorCalculatorModel, widgets):
+    """The editable table (a GridBox: label, counts, P(Y|X,z) per stratum) and its rate cells."""
     cells, rates = [], []
     header = [widgets.HTML(f"<b>{html.escape(HEADERS[c])}</b>") for c in (*COLUMNS, "rate")]
     for i, row in enumerate(model.data.to_dict("records")):
@@ -70,6 +62,20 @@ def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalc
         cells.extend([*line, rate])
     grid = widgets.GridBox(header + cells, layout=widgets.Layout(
         grid_template_columns="repeat(5, max-content)", grid_gap="2px 8px"))
+    return grid, rates
+
+
+def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalculatorModel | None = None):
+    """An editable strata table that recomputes P(Y|X), P(Y|do(X)) and a bar chart on each edit.
+
+    Returns an ``ipywidgets.VBox``; its ``calculator_model`` attribute is the model and
+    ``figure`` the plotly ``FigureWidget``.
+    """
+    import ipywidgets as widgets
+    import plotly.graph_objects as go
+
+    model = model if model is not None else BackdoorCalculatorModel(data)
+    grid, rates = _strata_grid(model, widgets)
     results = widgets.HTML(result_html(model))
     results.add_class("lt-backdoor-results")
     error = widgets.HTML(error_html(model))

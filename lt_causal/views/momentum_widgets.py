@@ -40,6 +40,14 @@ def grid_summary_html(model) -> str:
             f'μ = {model.reference:g}<table><tr>{cells}</tr></table></div>')
 
 
+def _slider_box(W, slider, summary, figure, model, on_change):
+    """Slider over summary over figure; ``box.model``, ``box.figure``, ``box.slider`` for tests."""
+    slider.observe(on_change, names="value")
+    box = W.VBox([slider, summary, figure])
+    box.model, box.figure, box.slider = model, figure, slider
+    return box
+
+
 def momentum_toy_view(model: MomentumToyModel | None = None, mu: float = 0.9):
     """μ slider (CSS class ``lt-mu-slider``) + numbers + the two toy panels, updated in place."""
     import ipywidgets as W
@@ -58,10 +66,7 @@ def momentum_toy_view(model: MomentumToyModel | None = None, mu: float = 0.9):
         summary.value = toy_summary_html(model)
         update_toy_paths(figure, model.data)
 
-    slider.observe(on_change, names="value")
-    box = W.VBox([slider, summary, figure])
-    box.model, box.figure, box.slider = model, figure, slider
-    return box
+    return _slider_box(W, slider, summary, figure, model, on_change)
 
 
 def mu_grid_view(runs_by_mu: dict | None = None, *, model: MuGridModel | None = None, alpha: float = 0.0):
@@ -82,7 +87,4 @@ def mu_grid_view(runs_by_mu: dict | None = None, *, model: MuGridModel | None = 
         summary.value = grid_summary_html(model)
         update_relative_change(figure, model.change, model.mu, model.span)
 
-    slider.observe(on_change, names="value")
-    box = W.VBox([slider, summary, figure])
-    box.model, box.figure, box.slider = model, figure, slider
-    return box
+    return _slider_box(W, slider, summary, figure, model, on_change)
