@@ -1,7 +1,9 @@
 """Training steps: one object per training run that the trainer's epoch loop calls once per batch,
 
     step.start_epoch(epoch)        # zero the epoch's sums; what changes per epoch (LDAM-DRW, BBN)
+    aug = step.draw(len(idx))      # crop/flip draws of a batch (None without augmentation)
     step(idx, aug, lr)             # one SGD step on the images x[idx] with crop/flip draws ``aug``
+    step.steps                     # steps per epoch
     step.loss_sum, step.correct    # the epoch's running sums (tensors on the device)
 
 :class:`PlainStep` is the eager step of every method (gather → crop/flip → normalise → forward
