@@ -57,7 +57,8 @@ from lt_causal.experiments.reproduce import paper_config, reproduce, reproductio
 from lt_causal.experiments.results_table import results_markdown, summarize
 
 # the momentum effect (notebook 02)
-from lt_causal.momentum.toy import MomentumToy, Trajectory, head_drift, make_toy, mu_sweep, shared_loss, simulate
+from lt_causal.momentum.toy import (MomentumToy, Trajectory, figure_data, head_drift, make_toy, mu_sweep, shared_loss,
+                                    simulate)
 from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose, decomposition_table,
                                          feature_magnitude_per_class, relative_accuracy_change)
 from lt_causal.momentum.grid import cached_run, momentum_grid
@@ -72,7 +73,8 @@ from lt_causal.views.run_plots import (accuracy_bars_figure, benchmark_figure, h
                                        per_class_figure, tradeoff_figure)
 from lt_causal.views.knob_explorer import knob_explorer, run_picker
 from lt_causal.views.live_training import LiveHistory, explore_run, full_runs, train_live, train_or_shipped
-from lt_causal.views.momentum_toy_plots import causal_graph_figure, momentum_causal_graph, toy_paths_figure
+from lt_causal.views.momentum_toy_plots import (causal_graph_figure, momentum_causal_graph, toy_mu_sweep_figure,
+                                               toy_paths_figure)
 from lt_causal.views.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,
                                             magnitude_figures, relative_change_figure)
 from lt_causal.views.momentum_widgets import momentum_toy_view, mu_grid_view
