@@ -41,9 +41,9 @@ from lt_causal.checkpoint import load_checkpoint, save_checkpoint
 from lt_causal.trainer import decouple, extract_features, resolve_device, train, train_or_load
 from lt_causal.runs import TrainedRun, compare_runs, find_runs, load_run
 from lt_causal.pretrained import classify, list_pretrained, load_pretrained, pretrained_model
-from lt_causal.metrics import accuracy_table, per_class_accuracy, shot_accuracy
+from lt_causal.metrics import accuracy_table, per_class_accuracy, prior_accuracy, shot_accuracy, test_prior
 from lt_causal.posthoc import logit_adjustment, tau_norm_logits, tau_normalize
-from lt_causal.comparison import knob_comparison, knob_models, weight_norms
+from lt_causal.comparison import knob_comparison, knob_models, prior_table, prior_tau, weight_norms
 
 # the momentum effect (notebook 02)
 from lt_causal.momentum_toy import MomentumToy, Trajectory, head_drift, make_toy, mu_sweep, shared_loss, simulate
@@ -63,7 +63,7 @@ from lt_causal.reproduction import (notebook05_config, reproduce, reproduction_c
 # notebook helpers: live training, plots, widgets
 from lt_causal.live_training import LiveHistory, explore_run, full_runs, notebook05_run, notebook_configs, notebook_run, train_live
 from lt_causal.run_plots import (accuracy_bars_figure, history_figure, knob_curve_figure, per_class_figure,
-                                 tradeoff_figure)
+                                 prior_curves_figure, tradeoff_figure)
 from lt_causal.causal_norm_plots import causal_norm_picture, class_counts_figure
 from lt_causal.knob_explorer import KnobExplorerModel, knob_explorer, run_picker
 

@@ -1,42 +1,73 @@
-"""The α slider of notebook 04: a pure model (:class:`KnobExplorerModel`, testable without a
-browser) and a thin ipywidgets view (:func:`knob_explorer`).
+"""The α slider of notebooks 04–06: a pure model (:class:`KnobExplorerModel`, state only,
+testable without a browser) and a thin ipywidgets view (:func:`knob_explorer`, with
+:func:`summary_html` rendering the model's numbers).
 
 Everything a slider move needs comes from a run's cached test logits (TDE is linear in α), so
 one move costs a few milliseconds: accuracy by shot group, per-class accuracy, and a marker on
-the precomputed accuracy-vs-knob curves (Fig. 4 of Tang et al. 2020).
+the precomputed accuracy-vs-knob curves (Fig. 4 of Tang et al. 2020). A **test prior** (balanced,
+the training distribution, its inverse or an imbalance ratio; :func:`lt_causal.metrics.test_prior`)
+re-weights the overall accuracy for a test set with that class distribution.
+
+The view fits a 1366×768 laptop screen: slider, test-prior menu and numbers in one row, the
+per-class bars and the curves side by side below (about 1200 × 420 px).
 """
 from __future__ import annotations
 
+import html
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
-from lt_causal.metrics import per_class_accuracy, shot_accuracy
-from lt_causal.runs import TrainedRun, knob_label
+from lt_causal.metrics import best_value, per_class_accuracy, prior_name, shot_accuracy, test_prior
+from lt_causal.runs import KNOBS, TrainedRun, knob_label
 from lt_causal.tde import check_alpha
 
 GROUPS = ("overall", "many", "medium", "few")
 DEFAULT_VALUES = {"tde": np.round(np.arange(0.0, 3.0001, 0.05), 2),
                   "logit_adjustment": np.round(np.arange(0.0, 2.0001, 0.05), 2),
                   "tau_norm": np.round(np.arange(0.0, 2.0001, 0.05), 2)}
+# the test priors the view's menu offers (label, value); a prior passed to knob_explorer is added
+PRIOR_OPTIONS = (("balanced (the paper's test sets)", "balanced"), ("as in training", "train"),
+                 ("inverse (tail most frequent)", "inverse"), ("long-tailed, r = 10", 10.0),
+                 ("long-tailed, r = 50", 50.0))
+
+
+def run_label(run: TrainedRun) -> str:
+    """Which run this is: ``pretrained:<name>``, the run folder's name, or "in memory"."""
+    if run.name:
+        return str(run.name)
+    if run.path is not None:
+        return run.path.name
+    return "in memory (not saved)"
 
 
 class KnobExplorerModel:
-    """State behind one test-time-knob slider for one run."""
+    """State behind one test-time-knob slider for one run: knob value, test prior, curves."""
 
-    def __init__(self, run: TrainedRun, knob: str = "tde", values: Sequence[float] | None = None):
+    def __init__(self, run: TrainedRun, knob: str = "tde", values: Sequence[float] | None = None,
+                 prior="balanced"):
+        if knob not in KNOBS:
+            raise ValueError(f"unknown test-time knob {knob!r}; choose one of {', '.join(KNOBS)}")
         self.run, self.knob = run, knob
         self.values = np.asarray(DEFAULT_VALUES[knob] if values is None else values, dtype=float)
-        self.curve = run.sweep(self.values, knob)
-        self.baseline = run.evaluate(0.0, knob)
+        label = knob_label(knob)
+        # predictions at every value, computed once: a new test prior only re-weights them
+        self._curve_preds = [(check_alpha(v, label), run.predictions(float(v), knob)) for v in self.values]
+        self.set_prior(prior)
         self.set_value(0.0)
 
     def __repr__(self) -> str:
-        return f"KnobExplorerModel({self.knob}={self.value:g}, run={self.run!r})"
+        return (f"KnobExplorerModel({self.knob}={self.value:g}, test prior {prior_name(self.prior)}, "
+                f"run={self.run!r})")
 
     @property
     def symbol(self) -> str:
         return "α" if self.knob == "tde" else "τ"
+
+    @property
+    def run_name(self) -> str:
+        return run_label(self.run)
 
     def set_value(self, value: float) -> None:
         """Move the knob; later reads of metrics/per_class reflect the new value."""
@@ -44,13 +75,33 @@ class KnobExplorerModel:
         # one argmax per move; metrics and per_class are both read from it
         self._pred = self.run.predictions(self.value, self.knob)
 
+    def set_prior(self, prior) -> None:
+        """Change the test prior (see :func:`lt_causal.metrics.test_prior`): the overall curve,
+        the baseline and the best value follow; per-class and group accuracies do not change."""
+        self.weights = test_prior(prior, self.run.train_counts)        # validates, one ValueError
+        self.prior = prior if isinstance(prior, str) or prior is None else (
+            float(prior) if np.ndim(prior) == 0 else self.weights)
+        label, run = knob_label(self.knob), self.run
+        self.curve = pd.DataFrame([{label: v, **shot_accuracy(p, run.test_labels, run.train_counts, prior=self.prior)}
+                                   for v, p in self._curve_preds]).set_index(label)   # = run.sweep(values, knob, prior)
+        self.baseline = self.run.evaluate(0.0, self.knob, prior=self.prior)
+
+    @property
+    def prior_label(self) -> str:
+        return prior_name(self.prior)
+
     @property
     def metrics(self) -> dict:
-        return shot_accuracy(self._pred, self.run.test_labels, self.run.train_counts)
+        return shot_accuracy(self._pred, self.run.test_labels, self.run.train_counts, prior=self.prior)
 
     @property
     def per_class(self) -> np.ndarray:
         return per_class_accuracy(self._pred, self.run.test_labels, len(self.run.classes))
+
+    @property
+    def best(self) -> float:
+        """The knob value with the highest overall accuracy under the current test prior."""
+        return best_value(self.curve)
 
     @property
     def suggested(self) -> float | None:
@@ -59,66 +110,115 @@ class KnobExplorerModel:
             return None
         return self.run.suggested_alpha()
 
-    def summary_html(self) -> str:
-        """Accuracy by group at the current value vs value 0, with stable CSS classes."""
-        m, b = self.metrics, self.baseline
-        groups = [g for g in GROUPS if m[g] is not None]
-        cell = 'style="padding:2px 14px; text-align:right"'
-        head = "".join(f"<th {cell}>{g}</th>" for g in groups)
-        acc = "".join(f'<td class="lt-knob-{g}" data-value="{m[g]:.2f}" {cell}><b>{m[g]:.2f} %</b></td>'
-                      for g in groups)
-        delta = "".join(f"<td {cell}>{m[g] - b[g]:+.2f}</td>" for g in groups)
-        title = f"{self.run.method} on {self.run.dataset}, {self.symbol} = {self.value:.2f}"
-        return (f'<div class="lt-knob-summary"><div>{title}</div><table>'
-                f"<tr><th></th>{head}</tr><tr><td>accuracy</td>{acc}</tr>"
-                f"<tr><td>change vs {self.symbol} = 0</td>{delta}</tr></table></div>")
+
+# ------------------------------------------------------------------------------ view
 
 
-def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | None = None):
-    """ipywidgets view: slider + accuracy table + per-class bars + curves with a marker."""
+def summary_html(model: KnobExplorerModel) -> str:
+    """The explorer's numbers as HTML: which run, the accuracy by group at the current value vs
+    value 0, the best value for the test prior. Stable CSS classes: ``lt-knob-summary``,
+    ``lt-knob-title``, ``lt-knob-<group>`` (with ``data-value``), ``lt-knob-best``."""
+    m, b, sym = model.metrics, model.baseline, model.symbol
+    groups = [g for g in GROUPS if m[g] is not None]
+    cell = 'style="padding:1px 12px; text-align:right"'
+    label = {g: g for g in groups}
+    if model.prior_label != "balanced":
+        label["overall"] = f"overall ({html.escape(model.prior_label)} test prior)"
+    head = "".join(f"<th {cell}>{label[g]}</th>" for g in groups)
+    acc = "".join(f'<td class="lt-knob-{g}" data-value="{m[g]:.2f}" {cell}><b>{m[g]:.2f} %</b></td>'
+                  for g in groups)
+    delta = "".join(f"<td {cell}>{m[g] - b[g]:+.2f}</td>" for g in groups)
+    run = model.run
+    title = (f"<b>{html.escape(run.method)} on {html.escape(run.dataset)}</b> · run "
+             f"<code>{html.escape(model.run_name)}</code> · {sym} = {model.value:.2f}")
+    best = model.best
+    best_line = (f'best {sym} for the <i>{html.escape(model.prior_label)}</i> test prior: '
+                 f'<b>{best:.2f}</b> (overall {model.curve.loc[best, "overall"]:.2f} %)')
+    return (f'<div class="lt-knob-summary" style="font-size:13px; line-height:1.35">'
+            f'<div class="lt-knob-title">{title}</div><table style="margin:2px 0">'
+            f"<tr><th></th>{head}</tr><tr><td>accuracy</td>{acc}</tr>"
+            f"<tr><td>change vs {sym} = 0</td>{delta}</tr></table>"
+            f'<div class="lt-knob-best" data-value="{best:.2f}">{best_line}</div></div>')
+
+
+def _prior_options(prior) -> list:
+    options = list(PRIOR_OPTIONS)
+    if not any(_same_prior(value, prior) for _, value in options):
+        options.append((f"{prior_name(prior)} (given)", prior))
+    return options
+
+
+def _same_prior(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
+        return str(a).lower() == str(b).lower()
+    if np.ndim(a) == 0 and np.ndim(b) == 0:
+        return float(a) == float(b)
+    return (np.ndim(a) == np.ndim(b) == 1 and len(a) == len(b)
+            and all(float(x) == float(y) for x, y in zip(a, b)))
+
+
+def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | None = None,
+                  prior="balanced"):
+    """ipywidgets view: [slider + test-prior menu | numbers] on top, [per-class bars | curves
+    with a marker] below; sized for a 1366×768 screen."""
     import ipywidgets as W
 
-    from lt_causal.run_plots import knob_curve_figure, per_class_figure
+    from lt_causal.run_plots import knob_curve_figure, per_class_figure, update_knob_curve_figure
 
-    model = KnobExplorerModel(run, knob, values)
+    if not isinstance(prior, str) and prior is not None and np.ndim(prior) == 1:
+        prior = tuple(float(w) for w in prior)     # class weights: hashable for the menu
+    model = KnobExplorerModel(run, knob, values, prior)
     step = float(np.diff(model.values).min()) if len(model.values) > 1 else 0.05
     slider = W.FloatSlider(value=0.0, min=float(model.values.min()), max=float(model.values.max()),
                            step=step, description=f"{model.symbol}:", continuous_update=True,
-                           readout_format=".2f", layout=W.Layout(width="420px"))
+                           readout_format=".2f", layout=W.Layout(width="360px"))
     slider.add_class(f"lt-knob-slider-{knob}")
-    summary = W.HTML(model.summary_html())
-    bars = per_class_figure(model, widget=True)
-    curve = knob_curve_figure(model, widget=True)
+    options = _prior_options(prior)
+    menu = W.Dropdown(options=options, value=next(v for _, v in options if _same_prior(v, prior)),
+                      description="test prior:", layout=W.Layout(width="360px"),
+                      style={"description_width": "70px"})
+    menu.add_class("lt-knob-prior")
+    summary = W.HTML(summary_html(model))
+    bars = per_class_figure(model, widget=True, compact=True)
+    curve = knob_curve_figure(model, widget=True, compact=True)
 
-    def on_change(change):
+    def on_value(change):
         model.set_value(change["new"])
-        summary.value = model.summary_html()
+        summary.value = summary_html(model)
         with bars.batch_update():
             bars.data[0].y = model.per_class
-        with curve.batch_update():
-            for shape in curve.layout.shapes:
-                shape.x0 = shape.x1 = model.value
+        update_knob_curve_figure(curve, model)
 
-    slider.observe(on_change, names="value")
-    box = W.VBox([slider, summary, W.HBox([bars, curve], layout=W.Layout(flex_flow="row wrap"))])
-    box.model = model  # for tests and curious learners
+    def on_prior(change):
+        model.set_prior(change["new"])
+        summary.value = summary_html(model)
+        update_knob_curve_figure(curve, model)
+
+    slider.observe(on_value, names="value")
+    menu.observe(on_prior, names="value")
+    controls = W.VBox([slider, menu], layout=W.Layout(width="370px", justify_content="center"))
+    top = W.HBox([controls, summary], layout=W.Layout(align_items="center", flex_flow="row wrap"))
+    figures = W.HBox([bars, curve], layout=W.Layout(flex_flow="row wrap"))
+    box = W.VBox([top, figures])
+    box.add_class("lt-knob-explorer")
+    # for tests and curious learners
+    box.model, box.slider, box.prior_menu, box.summary, box.bars, box.curve = model, slider, menu, summary, bars, curve
     return box
 
 
 def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
     """A dropdown over the run directories under ``root`` (default: the runs folder) and the
-    shipped runs (``pretrained:<name>``) that swaps the run behind a :func:`knob_explorer`."""
+    shipped runs (``pretrained:<name>``) that swaps the run behind a :func:`knob_explorer`;
+    while a run loads (a few seconds for a large one) a "loading …" line says so."""
     import ipywidgets as W
 
+    from lt_causal import runs as runs_module
     from lt_causal.pretrained import PREFIX, pretrained_names
-    from lt_causal.runs import find_runs, load_run
 
     options = []
     if default is not None:
-        where = default.path.name if default.path else default.name
-        options.append((f"this notebook: {default.method} on {default.dataset}" + (f" ({where})" if where else ""),
-                        default))
-    options += [(str(p.name), p) for p in find_runs(root) if default is None or p != default.path]
+        options.append((f"this notebook: {default.method} on {default.dataset} ({run_label(default)})", default))
+    options += [(str(p.name), p) for p in runs_module.find_runs(root) if default is None or p != default.path]
     options += [(f"shipped: {n}", PREFIX + n) for n in pretrained_names()
                 if default is None or default.name != PREFIX + n]
     if not options:
@@ -127,9 +227,20 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
     holder = W.VBox([])
 
     def show(value):
-        run = value if isinstance(value, TrainedRun) else load_run(value)
-        holder.children = [knob_explorer(run, knob)]
+        if not isinstance(value, TrainedRun):
+            label = next((lab for lab, v in options if v is value or v == value), str(value))
+            loading = W.HTML(f'<div class="lt-run-loading">loading {html.escape(label)} …</div>')
+            holder.children = [loading]       # sent to the browser now, before the load blocks
+            try:
+                value = runs_module.load_run(value)
+            except (OSError, ValueError) as exc:
+                holder.children = [W.HTML(f'<div class="lt-run-error">could not load {html.escape(label)}: '
+                                          f"{html.escape(str(exc))}</div>")]
+                return
+        holder.children = [knob_explorer(value, knob)]
 
     dropdown.observe(lambda change: show(change["new"]), names="value")
     show(dropdown.value)
-    return W.VBox([dropdown, holder])
+    box = W.VBox([dropdown, holder])
+    box.dropdown, box.holder = dropdown, holder
+    return box

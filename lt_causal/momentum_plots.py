@@ -108,8 +108,29 @@ def toy_paths_figure(toy, data: dict, axes=None):
     return fig
 
 
-def toy_paths_plotly(toy, data: dict, widget: bool = False):
-    """Plotly version of :func:`toy_paths_figure`; :func:`update_toy_paths` moves it to a new μ."""
+SLIDER_MUS = np.round(np.arange(0.0, 0.9901, 0.01), 2)     # the values the μ slider of notebook 02 offers
+
+
+def toy_axis_ranges(toy, mus=SLIDER_MUS, arrow_every: int = 10, pad: float = 0.3) -> tuple:
+    """(x range, y range) that hold the class optima and every path and arrow of the toy for all
+    ``mus``: fixed axes, so that the panels do not jump while the μ slider moves."""
+    from lt_causal.momentum_toy import figure_data, simulate
+
+    points = [toy.optima, toy.start[None]]
+    plain = {p: simulate(toy, 0.0, p) for p in toy.batch_labels}
+    for mu in mus:
+        data = figure_data(toy, float(mu), arrow_every=arrow_every, plain=plain)
+        for p in data["profiles"]:
+            a = data[p]["arrows"]
+            points += [data[p]["momentum"], data[p]["plain"], a[:, :2] + a[:, 2:]]
+    points = np.concatenate(points)
+    lo, hi = points.min(0) - pad, points.max(0) + pad
+    return [float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]
+
+
+def toy_paths_plotly(toy, data: dict, widget: bool = False, ranges: tuple | None = None):
+    """Plotly version of :func:`toy_paths_figure`; :func:`update_toy_paths` moves it to a new μ.
+    The axes stay fixed at ``ranges`` (default :func:`toy_axis_ranges`: every μ of the slider)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -150,6 +171,9 @@ def toy_paths_plotly(toy, data: dict, widget: bool = False):
     fig.update_xaxes(matches="x", row=1, col=2)
     fig.update_layout(template="plotly_white", height=450, width=860, margin=dict(l=60, r=20, t=60, b=60),
                       legend=dict(orientation="h", y=-0.2))
+    x_range, y_range = ranges if ranges is not None else toy_axis_ranges(toy)
+    fig.update_xaxes(range=x_range, autorange=False)
+    fig.update_yaxes(range=y_range, autorange=False)
     update_toy_paths(fig, data)
     return fig
 
@@ -307,9 +331,11 @@ def decomposition_figure(table, ax=None, max_points: int = 3000, seed: int = 0):
 
 
 # ---------------------------------------------------------------- Fig. 3c
-def relative_change_figure(change, groups=None, ax=None):
+def relative_change_figure(change, groups=None, ax=None, note: str | None = None):
     """Fig. 3c: grouped bars per class (head → tail) of (acc_μ − acc_μmax)/acc_μmax in %, one
-    colour per μ (the reference μ, all zeros, is left out). ``groups`` labels the shot group."""
+    colour per μ (the reference μ, all zeros, is left out). ``groups`` labels the shot group.
+    A class never classified right at the reference μ has no ratio: it is marked "n/a" instead of
+    being left blank. ``note`` (e.g. "quick mode: 8 epochs") is added to the title."""
     import matplotlib.pyplot as plt
 
     fig, ax = _axes(ax, (8, 3.8))
@@ -321,30 +347,55 @@ def relative_change_figure(change, groups=None, ax=None):
     for i, mu in enumerate(rows):
         ax.bar(x - 0.4 + width * (i + 0.5), 100 * change.loc[mu].to_numpy(dtype=float), width,
                color=colors[i], label=f"μ = {mu:g}")
+    reference = max(change.index)
+    undefined = np.flatnonzero(change.isna().all(axis=0).to_numpy())
+    for j in undefined:
+        ax.annotate("n/a", (j, 0), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,
+                    color="#777777")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xlim(-0.5, len(x) - 0.5)
     ax.set_xticks(x)
     labels = [str(c) if groups is None else f"{c}\n{g}" for c, g in zip(change.columns, groups or change.columns)]
     ax.set_xticklabels(labels, fontsize=8)
-    ax.set_xlabel("class (head → tail)" + ("" if change.shape[1] <= 4 else ", with its shot group"))
-    ax.set_ylabel(f"accuracy change vs μ = {max(change.index):g} (%)")
-    ax.set_title(f"Fig. 3c: relative change of accuracy from μ = {max(change.index):g}")
+    ax.set_xlabel("class (head → tail)" + ("" if change.shape[1] <= 4 else ", with its shot group")
+                  + (f"; n/a: 0 % right at μ = {reference:g}, no ratio" if len(undefined) else ""))
+    ax.set_ylabel(f"accuracy change vs μ = {reference:g} (%)")
+    ax.set_title(f"Fig. 3c: relative change of accuracy from μ = {reference:g}" + (f" ({note})" if note else ""))
     ax.legend(fontsize=8)
     return fig
 
 
+def grid_note(runs_by_mu: dict) -> str | None:
+    """"N of the recipe's M epochs" when the runs of a μ grid were trained for fewer epochs than
+    the data set's full recipe (quick mode; the figures say so in their titles), else None."""
+    from lt_causal.config import recipe
+
+    run = next(iter(runs_by_mu.values()))
+    epochs, dataset = run.config.get("epochs"), run.config.get("dataset")
+    try:
+        full = recipe(dataset).epochs
+    except (TypeError, ValueError):
+        return None
+    return f"{epochs} of the recipe's {full} epochs" if epochs is not None and epochs < full else None
+
+
 def relative_change_plotly(row, groups, mu: float, reference: float, widget: bool = False,
-                           span: float | None = None):
-    """One μ of Fig. 3c as plotly bars per class (head → tail); update with ``update_relative_change``."""
+                           span: float | None = None, note: str | None = None):
+    """One μ of Fig. 3c as plotly bars per class (head → tail); update with ``update_relative_change``.
+    Classes without a ratio (0 % right at the reference μ) are labelled "n/a"."""
     import plotly.graph_objects as go
 
     fig = go.FigureWidget() if widget else go.Figure()
     fig.add_bar(x=[str(c) for c in row.index], y=100 * row.to_numpy(dtype=float),
                 marker_color=[GROUP_COLORS[g] for g in groups],
                 hovertemplate="class %{x}<br>%{y:+.1f} %<extra></extra>")
-    fig.update_layout(template="plotly_white", height=360, width=640, margin=dict(l=60, r=20, t=50, b=60),
-                      xaxis=dict(title="class (head → tail; blue many, orange medium, red few-shot)", type="category"),
-                      yaxis=dict(title=f"accuracy change vs μ = {reference:g} (%)"))
+    fig.add_scatter(x=[], y=[], mode="text", text=[], textposition="top center", meta="n/a",
+                    textfont=dict(color="#777777", size=11), hoverinfo="skip", showlegend=False)
+    fig.update_layout(template="plotly_white", height=360, width=640, margin=dict(l=60, r=20, t=60, b=60),
+                      xaxis=dict(title="class (head → tail; blue many, orange medium, red few-shot)", type="category",
+                                 categoryorder="array", categoryarray=[str(c) for c in row.index]),
+                      yaxis=dict(title=f"accuracy change vs μ = {reference:g} (%)"), meta=note or "",
+                      showlegend=False)
     update_relative_change(fig, row, mu, reference, span)
     return fig
 
@@ -356,7 +407,13 @@ def update_relative_change(fig, row, mu: float, reference: float, span: float | 
     if span is None:
         finite = values[np.isfinite(values)]
         span = max(5.0, float(np.abs(finite).max()) * 1.15) if len(finite) else 5.0
+    missing = [str(c) for c, v in zip(row.index, values) if not np.isfinite(v)]
+    note = fig.layout.meta or ""
     with fig.batch_update():
         fig.data[0].y = values
-        fig.layout.title = f"Fig. 3c: relative change of accuracy, μ = {mu:g} vs μ = {reference:g}"
+        if len(fig.data) > 1:
+            fig.data[1].x, fig.data[1].y, fig.data[1].text = missing, [0.0] * len(missing), ["n/a"] * len(missing)
+        fig.layout.title = (f"Fig. 3c: relative change of accuracy, μ = {mu:g} vs μ = {reference:g}"
+                            + (f"<br><sup>{note}; n/a: never right at μ = {reference:g}, no ratio</sup>"
+                               if note else ""))
         fig.layout.yaxis.range = [-span, span]

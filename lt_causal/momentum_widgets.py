@@ -141,7 +141,7 @@ def mu_grid_view(runs_by_mu: dict | None = None, *, model: MuGridModel | None = 
     """SelectionSlider over μ (CSS class ``lt-mu-grid-slider``) + group summary + per-class bars."""
     import ipywidgets as W
 
-    from lt_causal.momentum_plots import relative_change_plotly, update_relative_change
+    from lt_causal.momentum_plots import grid_note, relative_change_plotly, update_relative_change
 
     model = model if model is not None else MuGridModel(runs_by_mu, alpha)
     slider = W.SelectionSlider(options=[(f"{m:g}", m) for m in model.mus], value=model.mu,
@@ -149,7 +149,7 @@ def mu_grid_view(runs_by_mu: dict | None = None, *, model: MuGridModel | None = 
     slider.add_class("lt-mu-grid-slider")
     summary = W.HTML(model.summary_html())
     figure = relative_change_plotly(model.row, model.groups, model.mu, model.reference, widget=True,
-                                    span=model.span)
+                                    span=model.span, note=grid_note(model.runs))
 
     def on_change(change):
         model.select(change["new"])
