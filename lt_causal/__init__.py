@@ -35,7 +35,7 @@ from lt_causal.methods.method_steps import (bilateral_forward, bilateral_loss, c
 from lt_causal.methods.decoupling import (class_means, learn_weight_scaling, logit_adjusted_head, ncm_head,
                                           retrain_classifier, second_stage, tau_norm_head)
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits, tau_normalize
-from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
+from lt_causal.evaluation.metrics import per_class_accuracy, prior_accuracy, shot_accuracy, test_prior
 from lt_causal.evaluation.runs import TrainedRun, compare_runs, find_runs, load_run
 from lt_causal.evaluation.knobs import KNOBS, KnobExplorerModel
 from lt_causal.evaluation.packs import list_pretrained, load_pretrained
@@ -48,7 +48,7 @@ from lt_causal.training.stages import decouple
 
 # experiments: every system, Table 3, the knobs side by side, the device (notebooks 05-07)
 from lt_causal.experiments.benchmark import BENCHMARK_METHODS, benchmark, benchmark_table, methods_table
-from lt_causal.experiments.comparison import knob_comparison, knob_models, weight_norms
+from lt_causal.experiments.comparison import knob_comparison, knob_models, prior_table, prior_tau, weight_norms
 from lt_causal.experiments.device_info import DeviceInfo, TrainingCost, describe_device, measure_epoch_seconds
 from lt_causal.experiments.packs import classify, pretrained_model
 from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, paper_accuracy, paper_table2,
@@ -61,7 +61,7 @@ from lt_causal.momentum.toy import (MomentumToy, Trajectory, figure_data, head_d
                                     simulate)
 from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose, decomposition_table,
                                          feature_magnitude_per_class, relative_accuracy_change)
-from lt_causal.momentum.grid import cached_run, momentum_grid
+from lt_causal.momentum.grid import cached_run, grid_note, momentum_grid, momentum_recipe
 from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
 
 # views: figures and widgets (pyplot, plotly and ipywidgets are imported when a view is drawn)
@@ -70,7 +70,7 @@ from lt_causal.views.backdoor_calculator import backdoor_calculator
 from lt_causal.views.causal_graph import draw_causal_graph, draw_fork_graph
 from lt_causal.views.causal_norm_plots import causal_norm_picture, class_counts_figure
 from lt_causal.views.run_plots import (accuracy_bars_figure, benchmark_figure, history_figure, knob_curve_figure,
-                                       per_class_figure, tradeoff_figure)
+                                       per_class_figure, prior_curves_figure, tradeoff_figure)
 from lt_causal.views.knob_explorer import knob_explorer, run_picker
 from lt_causal.views.live_training import LiveHistory, explore_run, full_runs, train_live, train_or_shipped
 from lt_causal.views.momentum_toy_plots import (causal_graph_figure, momentum_causal_graph, toy_mu_sweep_figure,

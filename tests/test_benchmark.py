@@ -18,6 +18,21 @@ def test_methods_table_lists_every_method_with_the_papers_numbers():
     assert pd.isna(t.loc["logit-adjust", PAPER_C10]) and pd.isna(t.loc["logit-adjust", PAPER_IMAGENET])
 
 
+def test_methods_table_shows_full_descriptions_and_dashes():
+    """Issue 13: the notebook showed descriptions cut with "…" and NaN where other tables show "–"."""
+    import html
+
+    t = methods_table()
+    shown = t._repr_html_()
+    for name, spec in METHODS.items():
+        assert html.escape(spec.description) in shown, f"{name}'s description is cut"
+    assert "NaN" not in shown and "nan" not in shown and "…" not in shown
+    assert shown.count(">–<") == int(t[[PAPER_C10, PAPER_IMAGENET]].isna().sum().sum())
+    text = repr(t)
+    assert "NaN" not in text and all(spec.description in text for spec in METHODS.values())
+    assert pd.isna(t.loc["crt", PAPER_C10])            # the data stay numbers
+
+
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")

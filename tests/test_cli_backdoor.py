@@ -97,7 +97,7 @@ def test_python_m_lt_causal_backdoor_bad_csv_exits_2(tmp_path):
                            "--treatment", "infected", "--outcome", "deaths", "--adjustment", "age",
                            "--population", "population"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: stratum '15-49': deaths = 600 exceeds infected = 557"
+    assert proc.stderr.strip() == f"error: {path}: stratum '15-49': deaths = 600 exceeds infected = 557"
 
 
 def test_help_lists_every_subcommand():

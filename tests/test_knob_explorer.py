@@ -54,14 +54,20 @@ def test_model_numbers_follow_the_slider():
 def test_view_updates_figures_in_place():
     run = synthetic_run()
     box = knob_explorer(run, "tde", values=[0, 0.5, 1.0])
-    slider, summary, figs = box.children
+    top, figs = box.children
+    controls, summary = top.children
+    slider, menu = controls.children
     bars, curve = figs.children
+    assert (slider, summary, bars, curve) == (box.slider, box.summary, box.bars, box.curve)
     before = (summary.value, tuple(bars.data[0].y))
     slider.value = 1.0
     assert box.model.value == 1.0
     assert summary.value == summary_html(box.model) != before[0]
     np.testing.assert_allclose(bars.data[0].y, run.per_class_accuracy(1.0))
-    assert curve.layout.shapes[0].x0 == 1.0
+    shapes = {s.name: s for s in curve.layout.shapes}
+    assert shapes["value"].x0 == shapes["value"].x1 == 1.0
+    # the dashed suggested-α line stays where it is (it used to move with the marker)
+    assert shapes["suggested"].x0 == pytest.approx(box.model.suggested)
 
 
 def test_logit_adjustment_knob():

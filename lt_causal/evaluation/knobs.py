@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 import torch
 
 from lt_causal.checks import check_choice, check_finite
-from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
+from lt_causal.evaluation.metrics import best_value, per_class_accuracy, prior_name, shot_accuracy, test_prior
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
 
 
@@ -51,18 +52,28 @@ def _tau_norm(run, tau: float) -> torch.Tensor:
         return tau_norm_logits(run.logits(0.0), run.head.class_norms(), tau, run.head.bias())
 
 
-def _grid(stop: float) -> np.ndarray:
+def value_grid(stop: float) -> np.ndarray:
+    """0, 0.05, ..., ``stop``: a knob's slider values."""
     return np.round(np.arange(0.0, stop + 1e-4, 0.05), 2)
 
 
 # τ = 1 is the default of both τ knobs: no weight norm left (τ-norm), and the Bayes-optimal
 # correction for the balanced error (logit adjustment)
 KNOBS = {k.name: k for k in (
-    Knob("tde", "α", "alpha", "TDE", "TDE strength α", _grid(3.0), None, lambda run, a: run.logits(a)),
-    Knob("tau_norm", "τ", "tau", "τ-norm", "τ-norm τ", _grid(2.0), 1.0, _tau_norm),
-    Knob("logit_adjustment", "τ", "tau", "logit adjustment", "logit-adjustment τ", _grid(2.0), 1.0,
+    Knob("tde", "α", "alpha", "TDE", "TDE strength α", value_grid(3.0), None, lambda run, a: run.logits(a)),
+    Knob("tau_norm", "τ", "tau", "τ-norm", "τ-norm τ", value_grid(2.0), 1.0, _tau_norm),
+    Knob("logit_adjustment", "τ", "tau", "logit adjustment", "logit-adjustment τ", value_grid(2.0), 1.0,
          lambda run, tau: logit_adjustment(run.logits(0.0), run.train_counts, tau)),
 )}
+
+
+def run_label(run) -> str:
+    """Which run this is: ``pretrained:<name>``, the run folder's name, or "in memory"."""
+    if run.name:
+        return str(run.name)
+    if run.path is not None:
+        return run.path.name
+    return "in memory (not saved)"
 
 
 def get_knob(name: str) -> Knob:
@@ -71,22 +82,29 @@ def get_knob(name: str) -> Knob:
 
 
 class KnobExplorerModel:
-    """State behind one test-time-knob slider for one run: the curves over the knob's grid, the
-    accuracy at value 0, and the predictions at the current value (one argmax per move)."""
+    """State behind one test-time-knob slider for one run: knob value, test prior (see
+    :func:`lt_causal.evaluation.metrics.test_prior`), the curves over the knob's grid, the accuracy
+    at value 0, and the predictions at the current value (one argmax per move)."""
 
-    def __init__(self, run, knob: str = "tde", values: Sequence[float] | None = None):
+    def __init__(self, run, knob: str = "tde", values: Sequence[float] | None = None, prior="balanced"):
         self.run, self.knob, self.spec = run, knob, get_knob(knob)
         self.values = np.asarray(self.spec.values if values is None else values, dtype=float)
-        self.curve = run.sweep(self.values, knob)
-        self.baseline = run.evaluate(0.0, knob)
+        # predictions at every value, computed once: a new test prior only re-weights them
+        self._curve_preds = [(self.spec.check(v), run.predictions(float(v), knob)) for v in self.values]
+        self.set_prior(prior)
         self.set_value(0.0)
 
     def __repr__(self) -> str:
-        return f"KnobExplorerModel({self.knob}={self.value:g}, run={self.run!r})"
+        return (f"KnobExplorerModel({self.knob}={self.value:g}, test prior {prior_name(self.prior)}, "
+                f"run={self.run!r})")
 
     @property
     def symbol(self) -> str:
         return self.spec.symbol
+
+    @property
+    def run_name(self) -> str:
+        return run_label(self.run)
 
     def set_value(self, value: float) -> None:
         """Move the knob; later reads of metrics/per_class reflect the new value."""
@@ -94,13 +112,33 @@ class KnobExplorerModel:
         # one argmax per move; metrics and per_class are both read from it
         self._pred = self.run.predictions(self.value, self.knob)
 
+    def set_prior(self, prior) -> None:
+        """Change the test prior: the overall curve, the baseline and the best value follow;
+        per-class and group accuracies do not change."""
+        self.weights = test_prior(prior, self.run.train_counts)        # validates, one ValueError
+        self.prior = prior if isinstance(prior, str) or prior is None else (
+            float(prior) if np.ndim(prior) == 0 else self.weights)
+        run, name = self.run, self.spec.value_name
+        self.curve = pd.DataFrame([{name: v, **shot_accuracy(p, run.test_labels, run.train_counts, prior=self.prior)}
+                                   for v, p in self._curve_preds]).set_index(name)   # = run.sweep(values, knob, prior)
+        self.baseline = run.evaluate(0.0, self.knob, prior=self.prior)
+
+    @property
+    def prior_label(self) -> str:
+        return prior_name(self.prior)
+
     @property
     def metrics(self) -> dict:
-        return shot_accuracy(self._pred, self.run.test_labels, self.run.train_counts)
+        return shot_accuracy(self._pred, self.run.test_labels, self.run.train_counts, prior=self.prior)
 
     @property
     def per_class(self) -> np.ndarray:
         return per_class_accuracy(self._pred, self.run.test_labels, len(self.run.classes))
+
+    @property
+    def best(self) -> float:
+        """The knob value with the highest overall accuracy under the current test prior."""
+        return best_value(self.curve)
 
     @property
     def suggested(self) -> float | None:

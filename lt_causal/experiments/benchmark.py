@@ -34,16 +34,34 @@ def _paper_numbers(method: str, tde: bool) -> tuple:
     return paper_accuracy("cifar10-lt", 100, method, tde), (PAPER_TABLE2[row2][3] if row2 else None)
 
 
+class DisplayTable(pd.DataFrame):
+    """A DataFrame that shows a missing number as "–" (as the other tables of the notebooks do)
+    and every text in full (pandas cuts cells at 50 characters with "…"); the data stay NaN."""
+
+    @property
+    def _constructor(self):
+        return DisplayTable
+
+    def _repr_html_(self) -> str:
+        with pd.option_context("display.max_colwidth", None):
+            return self.to_html(na_rep="–", float_format=lambda v: f"{v:g}", notebook=True)
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_colwidth", None, "display.width", 10_000):
+            return self.to_string(na_rep="–", float_format=lambda v: f"{v:g}")
+
+
 def methods_table() -> pd.DataFrame:
     """One row per method of :data:`lt_causal.METHODS`: its kind, whether it gets a TDE row,
-    what it is, and its overall accuracy in the paper's Tables 3 and 2 (where they report it)."""
+    what it is, and its overall accuracy in the paper's Tables 3 and 2 (where they report it).
+    Shown with full descriptions and "–" where the paper has no number (:class:`DisplayTable`)."""
     rows = {}
     for name, spec in METHODS.items():
         kind = f"two stages ({name})" if spec.stage2 else FAMILIES[spec.step]
         c10, inet = _paper_numbers(name, False)
         rows[name] = {"system": method_label(name), "training": kind, "TDE row": spec.reports_tde,
                       PAPER_C10: c10, PAPER_IMAGENET: inet, "what it is": spec.description}
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return DisplayTable(pd.DataFrame.from_dict(rows, orient="index"))
 
 
 def benchmark(dataset: str = "mnist-lt", imbalance: float = 100, methods: Sequence[str] = BENCHMARK_METHODS,

@@ -37,6 +37,7 @@ def extract_features(model: LTModel, x_uint8: torch.Tensor, mean, std, batch_siz
     device = next(model.parameters()).device
     precision = resolve_precision(precision, device)
     layout = memory_format(device, precision)
+    model.to(memory_format=layout)   # the weights' layout picks the kernels: same as in training
     out = []
     for i in range(0, len(x_uint8), batch_size):
         xb = normalize(x_uint8[i:i + batch_size].to(device, non_blocking=True), mean, std)

@@ -14,7 +14,7 @@ from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, load_run, run_from_model, save_history
 from lt_causal.methods.decoupling import second_stage
 from lt_causal.methods.registry import METHODS, get_method
-from lt_causal.models.ltmodel import LTModel, extract_features, place_model
+from lt_causal.models.ltmodel import LTModel, extract_features
 from lt_causal.training.config import TrainConfig, check_run_config, dataset_for
 from lt_causal.training.distributed import resolve_device
 from lt_causal.training.run_lock import run_lock
@@ -73,7 +73,7 @@ def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progr
     model = first.build_model(data.train_x.shape[1], len(data.classes))   # the CE network, before stage 2
     ckpt = load_checkpoint(stage1 / CHECKPOINT, keys=("model", "history"))
     model.load_state_dict(ckpt["model"])
-    place_model(model, resolve_device(config.device), config.precision)
+    model.to(resolve_device(config.device))
     with run_lock(out):   # one writer per run folder
         if out is not None:
             save_json(config.to_dict(), Path(out) / CONFIG)

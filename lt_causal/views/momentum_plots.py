@@ -115,48 +115,57 @@ def decomposition_figure(table, ax=None, max_points: int = 3000, seed: int = 0):
 
 
 # ---------------------------------------------------------------- Fig. 3c
-def _fig3c_title(mu: float, reference: float) -> str:
-    return f"Fig. 3c: relative change of accuracy, μ = {mu:g} vs μ = {reference:g}"
+def _fig3c_title(head: str, reference: float, note: str | None) -> str:
+    return head + (f"<br><sup>{note}; n/a: never right at μ = {reference:g}, no ratio</sup>" if note else "")
 
 
 def relative_change_figure(change, groups=None, mu: float | None = None, widget: bool = False,
-                           span: float | None = None):
+                           span: float | None = None, note: str | None = None):
     """Fig. 3c as plotly bars per class (head → tail): (acc_μ − acc_ref)/acc_ref in %, ref = the
     largest μ of ``change`` (:func:`lt_causal.momentum.analysis.relative_accuracy_change`).
     Without ``mu``: one bar group per μ (the reference, all zeros, left out); with ``mu``: the
     bars of that μ coloured by shot group (``groups``), as the μ slider of
-    :func:`lt_causal.views.momentum_widgets.mu_grid_view` shows them (:func:`update_relative_change`)."""
+    :func:`lt_causal.views.momentum_widgets.mu_grid_view` shows them (:func:`update_relative_change`).
+    A class never classified right at the reference μ has no ratio: it is labelled "n/a".
+    ``note`` (e.g. "8 of the recipe's 30 epochs", :func:`lt_causal.momentum.grid.grid_note`) goes
+    under the title."""
     import plotly.graph_objects as go
 
-    reference = max(change.index)
-    classes = [str(c) for c in change.columns]
+    reference, classes = max(change.index), [str(c) for c in change.columns]
     fig = go.FigureWidget() if widget else go.Figure()
-    fig.update_layout(template="plotly_white", height=360, width=640, margin=dict(l=60, r=20, t=50, b=60),
-                      xaxis=dict(title="class (head → tail; blue many, orange medium, red few-shot)",
-                                 type="category"),
-                      yaxis=dict(title=f"accuracy change vs μ = {reference:g} (%)"))
-    if mu is not None:
-        colors = [GROUP_COLORS[g] for g in groups] if groups is not None else None
-        fig.add_bar(x=classes, y=100 * change.loc[mu].to_numpy(dtype=float), marker_color=colors,
-                    hovertemplate="class %{x}<br>%{y:+.1f} %<extra></extra>")
-        update_relative_change(fig, change, mu, span)
-        return fig
-    rows = [m for m in change.index if not np.allclose(change.loc[m].fillna(0).to_numpy(), 0.0)] or list(change.index)
+    rows = [mu] if mu is not None else \
+        [m for m in change.index if not np.allclose(change.loc[m].fillna(0).to_numpy(), 0.0)] or list(change.index)
+    colors = [GROUP_COLORS[g] for g in groups] if mu is not None and groups is not None else None
     for m in rows:
-        fig.add_bar(x=classes, y=100 * change.loc[m].to_numpy(dtype=float), name=f"μ = {m:g}",
+        fig.add_bar(x=classes, y=100 * change.loc[m].to_numpy(dtype=float), name=f"μ = {m:g}", marker_color=colors,
                     hovertemplate="class %{x}<br>%{y:+.1f} %<extra></extra>")
-    fig.update_layout(barmode="group", title=f"Fig. 3c: relative change of accuracy from μ = {reference:g}")
+    undefined = [c for c, na in zip(classes, change.loc[rows].isna().all(axis=0)) if na]
+    fig.add_scatter(x=undefined, y=[0.0] * len(undefined), text=["n/a"] * len(undefined), mode="text",
+                    textposition="top center", meta="n/a", textfont=dict(color="#777777", size=11),
+                    hoverinfo="skip", showlegend=False)
+    fig.update_layout(template="plotly_white", height=360, width=640, margin=dict(l=60, r=20, t=60, b=60),
+                      xaxis=dict(title="class (head → tail; blue many, orange medium, red few-shot)", type="category",
+                                 categoryorder="array", categoryarray=classes),
+                      yaxis=dict(title=f"accuracy change vs μ = {reference:g} (%)"), meta=note or "",
+                      barmode="group", showlegend=mu is None)
+    if mu is not None:
+        update_relative_change(fig, change, mu, span)
+    else:
+        fig.layout.title = _fig3c_title(f"Fig. 3c: relative change of accuracy from μ = {reference:g}", reference, note)
     return fig
 
 
 def update_relative_change(fig, change, mu: float, span: float | None = None) -> None:
     """Show the relative change of μ in a one-μ :func:`relative_change_figure`; the y axis spans
     ±``span`` % (default: fitted to this μ)."""
-    values = 100 * change.loc[mu].to_numpy(dtype=float)
+    reference, values = max(change.index), 100 * change.loc[mu].to_numpy(dtype=float)
     if span is None:
         finite = values[np.isfinite(values)]
         span = max(5.0, float(np.abs(finite).max()) * 1.15) if len(finite) else 5.0
+    missing = [str(c) for c, v in zip(change.columns, values) if not np.isfinite(v)]
     with fig.batch_update():
         fig.data[0].y = values
-        fig.layout.title = _fig3c_title(mu, max(change.index))
+        fig.data[1].x, fig.data[1].y, fig.data[1].text = missing, [0.0] * len(missing), ["n/a"] * len(missing)
+        fig.layout.title = _fig3c_title(f"Fig. 3c: relative change of accuracy, μ = {mu:g} vs μ = {reference:g}",
+                                        reference, fig.layout.meta or None)
         fig.layout.yaxis.range = [-span, span]

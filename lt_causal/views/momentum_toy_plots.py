@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lt_causal.momentum.toy import figure_data, simulate
+
 PROFILE_TITLES = {"balanced": "balanced data", "long-tailed": "long-tailed data"}
 PLAIN_COLOR, MOMENTUM_COLOR, ARROW_COLOR = "#555555", "#9467bd", "#222222"
 
@@ -58,12 +60,31 @@ def _class_labels(num_classes: int) -> list[str]:
     return ["head" if c == 0 else "tail" if c == num_classes - 1 else str(c) for c in range(num_classes)]
 
 
-def toy_paths_figure(toy, data: dict, widget: bool = False):
+SLIDER_MUS = np.round(np.arange(0.0, 0.9901, 0.01), 2)     # the values the μ slider of notebook 02 offers
+
+
+def toy_axis_ranges(toy, mus=SLIDER_MUS, arrow_every: int = 10, pad: float = 0.3) -> tuple:
+    """(x range, y range) that hold the class optima and every path and arrow of the toy for all
+    ``mus``: fixed axes, so that the panels do not jump while the μ slider moves."""
+    points = [toy.optima, toy.start[None]]
+    plain = {p: simulate(toy, 0.0, p) for p in toy.batch_labels}
+    for mu in mus:
+        data = figure_data(toy, float(mu), arrow_every=arrow_every, plain=plain)
+        for p in data["profiles"]:
+            a = data[p]["arrows"]
+            points += [data[p]["momentum"], data[p]["plain"], a[:, :2] + a[:, 2:]]
+    points = np.concatenate(points)
+    lo, hi = points.min(0) - pad, points.max(0) + pad
+    return [float(lo[0]), float(hi[0])], [float(lo[1]), float(hi[1])]
+
+
+def toy_paths_figure(toy, data: dict, widget: bool = False, ranges: tuple | None = None):
     """Balanced vs long-tailed panels: class optima (area ∝ sampling frequency), the optimum of
     the balanced and of the long-tailed loss, the path without momentum and with momentum μ, and
     arrows along −v_t (the direction momentum moves θ). ``data`` is
     :func:`lt_causal.momentum.toy.figure_data`; :func:`update_toy_paths` moves it to a new μ
-    (``widget=True``: a FigureWidget that a slider updates in place)."""
+    (``widget=True``: a FigureWidget that a slider updates in place). The axes stay fixed at
+    ``ranges`` (default :func:`toy_axis_ranges`: every μ of the slider)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -104,6 +125,9 @@ def toy_paths_figure(toy, data: dict, widget: bool = False):
     fig.update_xaxes(matches="x", row=1, col=2)
     fig.update_layout(template="plotly_white", height=450, width=860, margin=dict(l=60, r=20, t=60, b=60),
                       legend=dict(orientation="h", y=-0.2))
+    x_range, y_range = ranges if ranges is not None else toy_axis_ranges(toy)
+    fig.update_xaxes(range=x_range, autorange=False)
+    fig.update_yaxes(range=y_range, autorange=False)
     update_toy_paths(fig, data)
     return fig
 

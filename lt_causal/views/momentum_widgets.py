@@ -52,10 +52,11 @@ def momentum_toy_view(model: MomentumToyModel | None = None, mu: float = 0.9):
     """μ slider (CSS class ``lt-mu-slider``) + numbers + the two toy panels, updated in place."""
     import ipywidgets as W
 
-    from lt_causal.views.momentum_toy_plots import toy_paths_figure, update_toy_paths
+    from lt_causal.views.momentum_toy_plots import SLIDER_MUS, toy_paths_figure, update_toy_paths
 
     model = model if model is not None else MomentumToyModel(mu=mu)
-    slider = W.FloatSlider(value=model.mu, min=0.0, max=0.99, step=0.01, description="μ:",
+    slider = W.FloatSlider(value=model.mu, min=float(SLIDER_MUS[0]), max=float(SLIDER_MUS[-1]),
+                           step=float(SLIDER_MUS[1] - SLIDER_MUS[0]), description="μ:",
                            continuous_update=True, readout_format=".2f", layout=W.Layout(width="420px"))
     slider.add_class("lt-mu-slider")
     summary = W.HTML(toy_summary_html(model))
@@ -73,6 +74,7 @@ def mu_grid_view(runs_by_mu: dict | None = None, *, model: MuGridModel | None = 
     """SelectionSlider over μ (CSS class ``lt-mu-grid-slider``) + group summary + per-class bars."""
     import ipywidgets as W
 
+    from lt_causal.momentum.grid import grid_note
     from lt_causal.views.momentum_plots import relative_change_figure, update_relative_change
 
     model = model if model is not None else MuGridModel(runs_by_mu, alpha)
@@ -80,7 +82,8 @@ def mu_grid_view(runs_by_mu: dict | None = None, *, model: MuGridModel | None = 
                                description="μ:", continuous_update=True, layout=W.Layout(width="420px"))
     slider.add_class("lt-mu-grid-slider")
     summary = W.HTML(grid_summary_html(model))
-    figure = relative_change_figure(model.change, model.groups, mu=model.mu, widget=True, span=model.span)
+    figure = relative_change_figure(model.change, model.groups, mu=model.mu, widget=True, span=model.span,
+                                    note=grid_note(model.runs))
 
     def on_change(change):
         model.select(change["new"])

@@ -1,15 +1,19 @@
 """Figures of trained runs, in plotly (``widget=True`` returns a ``go.FigureWidget`` that a
 slider updates in place): per-class accuracy head → tail, accuracy-vs-knob curves (Fig. 4 of
-Tang et al. 2020), the many- vs few-shot trade-off of the knobs, training curves, accuracy bars
-by shot group, and every system of a benchmark side by side (notebook 07)."""
+Tang et al. 2020) and their best value under several test priors, the many- vs few-shot
+trade-off of the knobs, training curves, accuracy bars by shot group, and every system of a
+benchmark side by side (notebook 07)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS, shot_groups
 from lt_causal.evaluation.knobs import get_knob
+from lt_causal.evaluation.metrics import best_value
+from lt_causal.experiments.comparison import prior_curves
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -22,18 +26,29 @@ def _fig(widget: bool, **layout) -> "go.Figure":
     import plotly.graph_objects as go  # imported on first use: `import lt_causal` stays light
 
     fig = go.FigureWidget() if widget else go.Figure()
-    fig.update_layout(template="plotly_white", margin=dict(l=60, r=20, t=50, b=60), **layout)
+    layout.setdefault("margin", dict(l=60, r=20, t=50, b=60))
+    fig.update_layout(template="plotly_white", **layout)
     return fig
 
 
-def per_class_figure(model, widget: bool = False) -> go.Figure:
-    """Bar per class (head → tail, coloured by shot group) of accuracy at the model's knob value."""
+# Sizes inside the knob explorer: bars and curves side by side in ~1200 px (a 1366 px laptop
+# screen with JupyterLab's side bars) and, with the controls row above, ~420 px tall (768 px).
+EXPLORER_BARS = dict(width=560, height=300)
+EXPLORER_CURVE = dict(width=620, height=300)
+COMPACT_MARGIN = dict(l=50, r=10, t=40, b=50)
+
+
+def per_class_figure(model, widget: bool = False, compact: bool = False) -> go.Figure:
+    """Bar per class (head → tail, coloured by shot group) of accuracy at the model's knob value.
+    ``compact``: the size used inside :func:`lt_causal.views.knob_explorer.knob_explorer`."""
     run = model.run
     groups = shot_groups(run.train_counts)
     labels = [f"{c}<br>n={n}" for c, n in zip(run.classes, run.train_counts)]
-    fig = _fig(widget, title="Per-class test accuracy (head → tail)", height=380, width=500,
+    size = dict(EXPLORER_BARS, margin=COMPACT_MARGIN) if compact else dict(height=380, width=500)
+    fig = _fig(widget, title=dict(text="Per-class test accuracy (head → tail)", font=dict(size=14)), **size,
                yaxis=dict(title="accuracy (%)", range=[0, 100]),
-               xaxis=dict(title="class (training images, head → tail)", tickangle=0 if len(labels) <= 10 else -60))
+               xaxis=dict(title="class (training images, head → tail)" if not compact else None,
+                          tickangle=0 if len(labels) <= 10 else -60, tickfont=dict(size=10 if compact else 12)))
     fig.add_bar(x=labels, y=model.per_class, marker_color=[GROUP_COLORS[g] for g in groups],
                 hovertemplate="%{x}<br>%{y:.1f} %<extra></extra>")
     if len(labels) > 20:
@@ -41,21 +56,86 @@ def per_class_figure(model, widget: bool = False) -> go.Figure:
     return fig
 
 
-def knob_curve_figure(model, widget: bool = False) -> go.Figure:
-    """Accuracy of each shot group against the knob, with a marker at the current value."""
+def _padded_range(values) -> list:
+    """[min, max] of the knob values with 4 % of the span on each side, so that a marker at the
+    first or last value is not drawn on the axis."""
+    lo, hi = float(min(values)), float(max(values))
+    pad = 0.04 * (hi - lo) if hi > lo else 0.05
+    return [lo - pad, hi + pad]
+
+
+def knob_curve_figure(model, widget: bool = False, compact: bool = False) -> go.Figure:
+    """Accuracy of each shot group against the knob, with a marker at the current value, the
+    best value of overall accuracy under the model's test prior (a star) and, for TDE on a
+    normalised head, the suggested α (dashed). :func:`update_knob_curve_figure` moves it."""
     curve, sym = model.curve, model.symbol
     name = get_knob(model.knob).axis
-    fig = _fig(widget, title=f"Accuracy vs {name}", height=380, width=500,
-               xaxis=dict(title=name), yaxis=dict(title="accuracy (%)", range=[0, 100]),
-               legend=dict(orientation="h", y=-0.25))
+    size = dict(EXPLORER_CURVE, margin=dict(COMPACT_MARGIN, t=60)) if compact else dict(height=380, width=500)
+    fig = _fig(widget, title=dict(text=_curve_title(model), font=dict(size=14)), **size,
+               xaxis=dict(title=name, range=_padded_range(curve.index)),
+               yaxis=dict(title="accuracy (%)", range=[0, 100]),
+               legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11))
+               if compact else dict(orientation="h", y=-0.25))
     for g in ACCURACY_KEYS:
         if curve[g].notna().any():
-            fig.add_scatter(x=curve.index, y=curve[g], name=g, mode="lines",
+            fig.add_scatter(x=curve.index, y=curve[g], name=g, mode="lines", meta=f"curve:{g}",
                             line=dict(color=GROUP_COLORS[g], width=3 if g == "overall" else 2))
-    fig.add_shape(type="line", x0=model.value, x1=model.value, y0=0, y1=100, line=dict(color="black", width=2))
+    best = model.best if hasattr(model, "best") else None
+    if best is not None:
+        fig.add_scatter(x=[best], y=[curve.loc[best, "overall"]], mode="markers", meta="best",
+                        name=f"best {sym}", marker=dict(symbol="star", size=13, color="gold",
+                                                       line=dict(color="black", width=1)),
+                        hovertemplate=f"best {sym} = %{{x:.2f}}<br>overall %{{y:.2f}} %<extra></extra>")
+    fig.add_shape(type="line", x0=model.value, x1=model.value, y0=0, y1=100, name="value",
+                  line=dict(color="black", width=2))
     if model.suggested is not None:
-        fig.add_vline(x=model.suggested, line_dash="dash", line_color="gray",
+        fig.add_vline(x=model.suggested, line_dash="dash", line_color="gray", name="suggested",
                       annotation_text=f"{sym}·cos≈1 ({model.suggested:.2f})", annotation_position="top right")
+    return fig
+
+
+def _curve_title(model) -> str:
+    name = get_knob(model.knob).axis
+    label = getattr(model, "prior_label", "balanced")
+    return f"Accuracy vs {name}" + ("" if label == "balanced" else f" · {label} test prior")
+
+
+def update_knob_curve_figure(fig, model) -> None:
+    """Show the model's current value, test prior and best value in a :func:`knob_curve_figure`
+    (only the marker, the overall curve, the star and the title change)."""
+    by_meta = {t.meta: t for t in fig.data if t.meta}
+    with fig.batch_update():
+        for shape in fig.layout.shapes:
+            if shape.name == "value":
+                shape.x0 = shape.x1 = model.value
+        if "curve:overall" in by_meta:
+            by_meta["curve:overall"].y = model.curve["overall"].to_numpy(dtype=float)
+        if "best" in by_meta:
+            by_meta["best"].x, by_meta["best"].y = [model.best], [float(model.curve.loc[model.best, "overall"])]
+        fig.layout.title.text = _curve_title(model)
+
+
+PRIOR_COLORS = {"balanced": "#222222", "train": "#1f77b4", "inverse": "#d62728"}
+
+
+def prior_curves_figure(run, priors=("balanced", "train", "inverse"), knob: str = "tde", values=None) -> go.Figure:
+    """Overall accuracy against a knob (TDE's α by default), one curve per test prior, with a
+    star at each curve's best value: the best α moves with the class distribution of the test set."""
+    spec = get_knob(knob)
+    values = spec.values if values is None else np.asarray(values, dtype=float)
+    name, sym = spec.axis, spec.symbol
+    fig = _fig(False, title=dict(text=f"Overall accuracy vs {name} for three test sets", font=dict(size=14)),
+               height=340, width=620, margin=dict(l=55, r=10, t=50, b=50),
+               xaxis=dict(title=name, range=_padded_range(values)), yaxis=dict(title="overall accuracy (%)"),
+               legend=dict(font=dict(size=11)))
+    for label, curve in prior_curves(run, priors, knob, values).items():
+        best = best_value(curve)
+        color = PRIOR_COLORS.get(label)
+        fig.add_scatter(x=curve.index, y=curve["overall"], mode="lines", name=f"{label} test prior",
+                        line=dict(color=color, width=2), legendgroup=label)
+        fig.add_scatter(x=[best], y=[curve.loc[best, "overall"]], mode="markers", legendgroup=label,
+                        name=f"best {sym} = {best:.2f}", marker=dict(symbol="star", size=13, color=color,
+                                                                     line=dict(color="black", width=1)))
     return fig
 
 

@@ -2,7 +2,9 @@
 the session, and each notebook opened and run (Run → Run All Cells) once, in its own page.
 
 The server, its kernels and the browser are always shut down at the end of the session, also
-when a test fails (see :meth:`labdriver.JupyterLabServer.stop`).
+when a test fails (see :meth:`labdriver.JupyterLabServer.stop`). Time limits scale with the
+machine and its load, measured once per session (tests/browser/timing.py); the page is a
+1366×768 laptop screen.
 """
 from __future__ import annotations
 
@@ -16,10 +18,24 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import labdriver as lab  # noqa: E402  (tests/browser/labdriver.py)
+import timing  # noqa: E402  (tests/browser/timing.py)
 from labdriver import NOTEBOOK_DIR, SCREENSHOTS  # noqa: E402
 
-RUN_ALL_TIMEOUT_MS = 240_000     # quick-mode notebooks take up to ~2 min on 2 busy cores
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT = {"width": 1366, "height": 768}     # the most common laptop screen
+
+
+@pytest.hookimpl(trylast=True)            # after -m / -k deselection
+def pytest_collection_modifyitems(config, items):
+    """Give every selected browser test a pytest-timeout scaled to this machine's measured speed
+    and load (no calibration when no browser test runs or Chromium/Playwright are missing)."""
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items or missing_requirement():
+        return
+    for item in browser_items:
+        item.add_marker(pytest.mark.timeout(timing.limit_s(timing.TEST_S)), append=False)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(timing.describe())
 
 
 @dataclass
@@ -115,7 +131,8 @@ def executed_notebook(lab_server, browser):
         nb = cache[name] = OpenNotebook(name, page, shot)
         try:
             lab.open_notebook(page, lab_server, name)
-            lab.run_all(page, RUN_ALL_TIMEOUT_MS)
+            lab.run_all(page, int(1000 * timing.limit_s(timing.RUN_ALL_TOTAL_S)),
+                        stall_ms=int(1000 * timing.limit_s(timing.RUN_ALL_STALL_S)))
             page.wait_for_timeout(1500)          # let widget views render after the last reply
         except Exception as exc:                  # recorded, reported by the tests
             nb.problem = f"{type(exc).__name__}: {exc}"

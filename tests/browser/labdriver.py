@@ -206,20 +206,34 @@ def kernel_status_text(page) -> str:
 
 
 def wait_kernel_idle(page, timeout_ms: int, require_no_busy_prompt: bool = True,
-                     settle_s: float = 1.5) -> None:
+                     settle_s: float = 1.5, stall_ms: int | None = None) -> None:
     """Wait until the status bar says the kernel is Idle (before, it says "No Kernel",
     "Starting", "Busy"...) and no cell prompt shows ``[*]``, steadily for ``settle_s`` seconds.
-    The notebook toolbar's indicator is not enough: it shows idle before a kernel exists."""
-    deadline = time.monotonic() + timeout_ms / 1000
+    The notebook toolbar's indicator is not enough: it shows idle before a kernel exists.
+
+    ``timeout_ms`` bounds the whole wait; with ``stall_ms``, it also fails early when no cell
+    has finished (no prompt changed) for that long — a slow but progressing notebook on a
+    loaded machine is waited for, a stuck one is not (see tests/browser/timing.py)."""
+    start = time.monotonic()
+    deadline = start + timeout_ms / 1000
     idle_since, state = None, {}
+    last_prompts, progress_at = None, start
     while time.monotonic() < deadline:
         state = page_state(page)
         if state["dialog"]:
             raise RuntimeError(f"JupyterLab shows a dialog: {state['dialog']!r}")
+        now = time.monotonic()
+        if state["prompts"] != last_prompts:
+            last_prompts, progress_at = state["prompts"], now
+        elif stall_ms is not None and now - progress_at > stall_ms / 1000:
+            busy = sum(p.startswith("[*]") for p in state["prompts"])
+            raise TimeoutError(f"no cell finished for {stall_ms / 1000:.0f} s (status bar: "
+                               f"{state.get('status')!r}, cells showing [*]: {busy}, "
+                               f"{now - start:.0f} s since the start)")
         busy = sum(p.startswith("[*]") for p in state["prompts"]) if require_no_busy_prompt else 0
         if state["status"].endswith("| Idle") and busy == 0:
-            idle_since = idle_since or time.monotonic()
-            if time.monotonic() - idle_since >= settle_s:
+            idle_since = idle_since or now
+            if now - idle_since >= settle_s:
                 return
         else:
             idle_since = None
@@ -239,13 +253,14 @@ def open_notebook(page, server: JupyterLabServer, name: str, timeout_ms: int = 9
     wait_kernel_idle(page, timeout_ms, require_no_busy_prompt=False)
 
 
-def run_all(page, timeout_ms: int) -> None:
-    """Run → Run All Cells from the menu bar, then wait for the kernel to finish."""
+def run_all(page, timeout_ms: int, stall_ms: int | None = None) -> None:
+    """Run → Run All Cells from the menu bar, then wait for the kernel to finish (at most
+    ``timeout_ms``; with ``stall_ms``, at most that long without a cell finishing)."""
     page.locator(".jp-NotebookPanel .jp-Cell").first.click()   # give the notebook focus
     page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-content .lm-Menu-item:visible", has_text="Run All Cells").first.click()
     page.wait_for_timeout(1000)    # JupyterLab marks every queued cell [*] on the click
-    wait_kernel_idle(page, timeout_ms)
+    wait_kernel_idle(page, timeout_ms, stall_ms=stall_ms)
 
 
 def unexecuted_cells(page) -> list[int]:

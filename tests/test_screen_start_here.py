@@ -1,0 +1,40 @@
+"""Issue 13: notebook 00 said "Five notebooks" with time estimates 3–10× too high. It must list
+every notebook that exists, say how many there are, and give the measured times."""
+import re
+from pathlib import Path
+
+import nbformat
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+START = NOTEBOOK_DIR / "00_start_here.ipynb"
+WORDS = {6: "Six", 7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten", 11: "Eleven", 12: "Twelve"}
+
+
+def _text() -> str:
+    nb = nbformat.read(START, as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_start_here_lists_every_notebook_and_counts_them():
+    text = _text()
+    files = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    missing = [f for f in files if f"]({f})" not in text]
+    assert not missing, f"notebook 00 does not link {missing}"
+    linked = set(re.findall(r"\]\((\d\d_[^)]+\.ipynb)\)", text))
+    assert linked <= set(files), f"notebook 00 links notebooks that do not exist: {sorted(linked - set(files))}"
+    count = WORDS.get(len(files), str(len(files)))
+    assert f"{count} notebooks" in text, f"notebook 00 should say '{count} notebooks'"
+    assert "Five notebooks" not in text or len(files) == 5
+    first, last = files[0][:2], files[-1][:2]
+    assert f"{first}–{last}" in text
+
+
+def test_start_here_gives_the_measured_times():
+    text = _text()
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| (\d\d) \|.*$", text, flags=re.M)}
+    for nb, measured in (("02", "47 s"), ("03", "48 s"), ("07", "101 s")):
+        assert measured in rows[nb], f"notebook {nb}'s row should give the measured {measured}: {rows[nb]}"
+    for nb in ("04", "05", "06"):
+        assert "seconds" in rows[nb] and "shipped" in rows[nb]
+    for old in ("3–5 min", "10–20 min", "| 3 min |"):
+        assert old not in text, f"the old estimate {old!r} is still there"
