@@ -23,7 +23,10 @@ from lt_causal.training.config import TrainConfig, dataset_for
 
 def pretrained_model(name: str):
     """The shipped network (backbone + head + head direction), float32, in eval mode, on the CPU."""
-    blob = read_pack(name)
+    return _model_from_pack(read_pack(name))
+
+
+def _model_from_pack(blob: dict):
     model = TrainConfig.from_dict(blob["config"]).build_model(blob["in_channels"], len(blob["classes"]))
     model.backbone.load_state_dict({k: v.float() for k, v in blob["backbone"].items()})
     model.head.load_state_dict(blob["head"])
@@ -45,7 +48,7 @@ def classify(name: str, images, alpha: float | None = None) -> list[str]:
     if x.dtype != torch.uint8 or tuple(x.shape[1:]) != (c, h, w):
         raise ValueError(f"classify expects uint8 images of shape (N, {c}, {h}, {w}) or (N, {h}, {w}, {c}), "
                          f"got {x.dtype} {tuple(x.shape)}")
-    model = pretrained_model(name)
+    model = _model_from_pack(blob)   # the pack is read once
     alpha = TrainConfig.from_dict(blob["config"]).alpha if alpha is None else alpha
     with torch.no_grad():
         pred = model(normalize(x.contiguous(), blob["mean"], blob["std"]), alpha).argmax(1)
