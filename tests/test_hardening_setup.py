@@ -19,7 +19,8 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU 
 
 def make_n(*args, venv) -> str:
     """The commands ``make -n`` would run (nothing is executed), for a virtual environment ``venv``."""
-    proc = subprocess.run(["make", "-n", "-C", str(ROOT), f"VENV={venv}", *args], capture_output=True,
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}   # under `make test`
+    proc = subprocess.run(["make", "-n", "-C", str(ROOT), f"VENV={venv}", *args], env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
