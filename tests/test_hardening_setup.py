@@ -17,9 +17,15 @@ README = (ROOT / "README.md").read_text()
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make on PATH (apt-get install make)")
 
 
+# What an enclosing `make test TORCH_SPEC=...` exports to this process: make's own flags and the
+# command-line variables (make puts them in the environment of its recipes).
+MAKE_ENV = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+            *re.findall(r"^(\w+) \?=", (ROOT / "Makefile").read_text(), flags=re.M)}
+
+
 def make_n(*args, venv) -> str:
     """The commands ``make -n`` would run (nothing is executed), for a virtual environment ``venv``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}   # under `make test`
+    env = {k: v for k, v in os.environ.items() if k not in MAKE_ENV}   # under `make test TORCH_SPEC=...`
     proc = subprocess.run(["make", "-n", "-C", str(ROOT), f"VENV={venv}", *args], env=env, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
