@@ -124,3 +124,9 @@ def test_a_local_full_run_wins_over_the_pack(packs_in, monkeypatch, tmp_path):
     (tmp_path / "runs" / "mine" / "config.json").write_text(json.dumps({**cfg, "dataset": "folder", "epochs": 200}))
     assert lc.full_runs("deconfound") == [tmp_path / "runs" / "mine"]
     assert lc.explore_run("deconfound").path == tmp_path / "runs" / "mine"
+
+
+def test_a_folder_run_is_named_by_its_folder():
+    run = lc.load_run(pretrained.PREFIX + SHIPPED)
+    assert run.dataset == "folder" and run.data_name == run.config["folder_root"].rstrip("/").rsplit("/", 1)[-1]
+    assert f"on {run.data_name}" in repr(run) and "on folder" not in repr(run)

@@ -47,7 +47,7 @@ def format_table(run, alphas, prior=None) -> str:
     from lt_causal.evaluation.metrics import prior_name
 
     where = "" if prior is None else f", overall for a {prior_name(prior)} test prior"
-    lines = [f"{run.method} on {run.dataset}: accuracy (%){where}",
+    lines = [f"{run.method} on {run.data_name}: accuracy (%){where}",
              f"{'alpha':>6} {'overall':>8} {'many':>8} {'medium':>8} {'few':>8}"]
     fmt = lambda v: f"{v:8.2f}" if v is not None else f"{'-':>8}"
     results = {a: run.evaluate(a, prior=prior) for a in alphas}

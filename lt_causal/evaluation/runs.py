@@ -51,7 +51,7 @@ class TrainedRun:
 
     def __repr__(self) -> str:
         where = f" at {self.path}" if self.path else (f" ({self.name})" if self.name else "")
-        return (f"TrainedRun({self.method} on {self.dataset}, {len(self.classes)} classes, "
+        return (f"TrainedRun({self.method} on {self.data_name}, {len(self.classes)} classes, "
                 f"{len(self.test_labels)} test images{where})")
 
     @property
@@ -61,6 +61,13 @@ class TrainedRun:
     @property
     def dataset(self) -> str:
         return self.config.get("dataset", "?")
+
+    @property
+    def data_name(self) -> str:
+        """The data set as a learner reads it: its name, or an image folder's own name
+        (``cifar10-jpeg`` rather than ``folder``)."""
+        folder = self.config.get("folder_root")
+        return Path(folder).name if self.dataset == "folder" and folder else self.dataset
 
     @property
     def num_heads(self) -> int:

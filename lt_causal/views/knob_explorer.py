@@ -48,7 +48,7 @@ def summary_html(model: KnobExplorerModel) -> str:
                   for g in groups)
     delta = "".join(f"<td {cell}>{m[g] - b[g]:+.2f}</td>" for g in groups)
     run = model.run
-    title = (f"<b>{html.escape(run.method)} on {html.escape(run.dataset)}</b> · run "
+    title = (f"<b>{html.escape(run.method)} on {html.escape(run.data_name)}</b> · run "
              f"<code>{html.escape(model.run_name)}</code> · {sym} = {model.value:.2f}")
     best = model.best
     best_line = (f'best {sym} for the <i>{html.escape(model.prior_label)}</i> test prior: '
@@ -131,7 +131,7 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
 
     options = []
     if default is not None:
-        options.append((f"this notebook: {default.method} on {default.dataset} ({run_label(default)})", default))
+        options.append((f"this notebook: {default.method} on {default.data_name} ({run_label(default)})", default))
     options += [(str(p.name), p) for p in runs_module.find_runs(root) if default is None or p != default.path]
     options += [(f"shipped: {n}", PREFIX + n) for n in pretrained_names()
                 if default is None or default.name != PREFIX + n]

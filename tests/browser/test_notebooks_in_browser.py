@@ -266,6 +266,9 @@ def test_04_alpha_slider_moves_accuracy_from_head_to_tail(executed_notebook, run
         under_train = _shot_accuracies(area)
         best = float(area.locator(".lt-knob-best").first.get_attribute("data-value"))
         nb.element_screenshot(area, "test-prior-widget")
+        area.locator(".lt-knob-explorer").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(lab.SCREENSHOTS / f"{nb.stem}-test-prior-1366x768.png"))   # the learner's screen
         library = {g: float(f"{v:.2f}") for g, v in run.evaluate(target, prior="train").items() if v is not None}
         assert under_train == library, f"test prior 'train': page shows {under_train}, library {library}"
         assert under_train[tail] == shown[tail] and under_train["overall"] != shown["overall"]
