@@ -1,5 +1,6 @@
 """Feature extractors: ResNet-32 for 32×32 images (plain 64-d and the BBN 128-d variant the
-paper's CIFAR numbers use) and a small CNN for the embedded MNIST digits.
+paper's CIFAR numbers use), a small CNN for the embedded MNIST digits, and by name the
+ImageNet-size ResNeXt-50 and ResNet-10 of :mod:`lt_causal.models.resnext`.
 
 Every backbone maps normalised float images (B, C, H, W) to features (B, feature_dim) taken
 after a ReLU and global average pooling, so features are non-negative as in the paper.
@@ -11,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lt_causal.checks import check_choice
+from lt_causal.models.resnext import resnet10, resnext50_32x4d
 
 
 class BasicBlock(nn.Module):
@@ -129,19 +131,22 @@ class SmallCNN(_Backbone):
 
 
 
-ARCHS = ("resnet32", "resnet32-plain", "small-cnn")
+ARCHS = ("resnet32", "resnet32-plain", "small-cnn", "resnext50", "resnet10")
+IMAGENET_ARCHS = {"resnext50": resnext50_32x4d, "resnet10": resnet10}   # no bilateral variant
 
 
 def build_backbone(arch: str, in_channels: int, bilateral: bool = False) -> nn.Module:
-    """Backbone by name: ``resnet32`` (BBN 128-d), ``resnet32-plain`` (64-d) or ``small-cnn``;
-    ``bilateral=True`` asks for two parallel last stages (BBN): ``resnet32`` has them already,
-    ``small-cnn`` gets them, ``resnet32-plain`` cannot."""
+    """Backbone by name: ``resnet32`` (BBN 128-d), ``resnet32-plain`` (64-d), ``small-cnn``,
+    ``resnext50`` (2048-d) or ``resnet10`` (512-d); ``bilateral=True`` asks for two parallel last
+    stages (BBN): ``resnet32`` has them already, ``small-cnn`` gets them, the others cannot."""
+    check_choice(arch, ARCHS, "architecture")
+    if bilateral and arch not in ("resnet32", "small-cnn"):
+        raise ValueError(f"BBN needs a backbone with two branches: use arch 'resnet32' (the BBN "
+                         f"variant) or 'small-cnn', not {arch!r}")
+    if arch in IMAGENET_ARCHS:
+        return IMAGENET_ARCHS[arch](in_channels)
     if arch == "resnet32":
         return ResNet32("bbn", in_channels)
     if arch == "resnet32-plain":
-        if bilateral:
-            raise ValueError("BBN needs a backbone with two branches: use arch 'resnet32' (the BBN "
-                             "variant) or 'small-cnn', not 'resnet32-plain'")
         return ResNet32("plain", in_channels)
-    check_choice(arch, ARCHS, "architecture")
     return SmallCNN(in_channels, bilateral=bilateral)
