@@ -68,7 +68,9 @@ def test_channel_stats_matches_torch():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(name="imagenet-lt"), "'imagenet-lt'; choose one of mnist-lt, cifar10-lt, cifar100-lt, folder"),
+    (dict(name="inaturalist"), "'inaturalist'; choose one of mnist-lt, cifar10-lt, cifar100-lt, folder, "
+                               "imagenet-lt, places-lt"),
+    (dict(name="imagenet-lt"), "needs root=<image root>"),
     (dict(name="mnist-lt", imbalance=0.5), "imbalance .* 0.5"),
     (dict(name="cifar10-lt", imbalance=float("nan")), "imbalance .* nan"),
     (dict(name="mnist-lt", profile="linear"), "'linear'"),
@@ -189,7 +191,7 @@ def test_dataset_info_without_download(monkeypatch):
     assert c100.classes[:3] == ["apple", "aquarium_fish", "baby"] and c100.classes[-1] == "worm"
     assert CIFAR100_CLASSES == sorted(CIFAR100_CLASSES)      # the official fine labels are alphabetical
     assert dataset_info("mnist-lt", 100, "step").train_counts == [400] * 5 + [4] * 5
-    assert set(DATASETS) == {"mnist-lt", "cifar10-lt", "cifar100-lt", "folder"}
+    assert set(DATASETS) == {"mnist-lt", "cifar10-lt", "cifar100-lt", "folder", "imagenet-lt", "places-lt"}
     with pytest.raises(ValueError, match="'svhn'"):
         dataset_info("svhn")
 

@@ -1,13 +1,26 @@
 """What several commands share (a module whose name starts with ``_`` is not a command)."""
 from __future__ import annotations
 
-FOLDER_HELP = "image tree ROOT/{train,test}/<class>/* for --dataset folder"
+from lt_causal.datasets.registry import SPLIT_LIST_DATASETS
+
+FOLDER_HELP = ("image tree ROOT/{train,test}/<class>/* for --dataset folder; the image root of "
+               "--dataset imagenet-lt / places-lt")
+SPLITS_HELP = ("folder holding the split files ImageNet_LT_{train,val,test}.txt (--dataset imagenet-lt) or "
+               "Places_LT_{train,val,test}.txt (places-lt), from the OLTR project (default: --folder)")
+
+
+def add_splits_option(p) -> None:
+    """``--splits DIR``: where the split files of ``imagenet-lt`` / ``places-lt`` are."""
+    p.add_argument("--splits", metavar="DIR", help=SPLITS_HELP)
 
 
 def require_folder(dataset: str, folder) -> None:
-    """``--dataset folder`` needs ``--folder``: one ValueError saying so."""
+    """``--dataset folder``, ``imagenet-lt`` and ``places-lt`` need ``--folder``: one ValueError saying so."""
     if dataset == "folder" and not folder:
         raise ValueError("--dataset folder needs --folder ROOT (a tree ROOT/train/<class>/*, ROOT/test/<class>/*)")
+    if dataset in SPLIT_LIST_DATASETS and not folder:
+        raise ValueError(f"--dataset {dataset} needs --folder ROOT (the image root the split files' paths "
+                         "start from) and --splits DIR (the split files; default: ROOT)")
 
 
 def add_recipe_options(p) -> None:

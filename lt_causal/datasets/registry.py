@@ -6,6 +6,10 @@ stays balanced (the CIFAR-LT protocol of Cao et al. 2019, used by Tang et al. 20
     data = load_dataset("cifar10-lt", imbalance=100)        # official archive, downloaded once
     data = load_dataset("folder", root="../shared/data/cifar10-jpeg", imbalance=100)
     dataset_info("cifar100-lt", 100).train_counts           # counts and names, no download
+    data = load_dataset("imagenet-lt", root="/data/imagenet", splits="/data/ImageNet_LT")  # SplitListData
+
+``imagenet-lt`` and ``places-lt`` are split-list data sets (:mod:`lt_causal.datasets.split_list`):
+their images stay on disk, the public split files fix the long tail (``imbalance`` does not apply).
 """
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ from lt_causal.checks import check_choice
 from lt_causal.datasets.profiles import (check_imbalance, check_profile, head_to_tail, long_tail_counts,
                                          subsample_long_tail)
 
-DATASETS = ("mnist-lt", "cifar10-lt", "cifar100-lt", "folder")
+SPLIT_LIST_DATASETS = ("imagenet-lt", "places-lt")    # streamed from disk: split_list.SplitListData
+DATASETS = ("mnist-lt", "cifar10-lt", "cifar100-lt", "folder", *SPLIT_LIST_DATASETS)
 CIFAR_MEAN = (0.4914, 0.4822, 0.4465)   # the per-channel values used by the LDAM/BBN CIFAR code
 CIFAR_STD = (0.2023, 0.1994, 0.2010)
 MNIST_TEST_PER_CLASS = 100
@@ -92,6 +97,7 @@ class DatasetInfo:
     test_counts: list[int]
     imbalance: float | None
     profile: str
+    val_counts: list[int] | None = None   # split-list data sets: their val split
 
 
 def channel_stats(x_uint8) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -111,6 +117,8 @@ def _check_request(name: str, imbalance, profile: str):
     """The imbalance of a valid request (``None`` is kept for a folder's own counts)."""
     check_choice(name, DATASETS, "data set")
     check_profile(profile)
+    if name in SPLIT_LIST_DATASETS:
+        return None                       # the split files fix the long tail
     return imbalance if imbalance is None and name == "folder" else check_imbalance(imbalance)
 
 
@@ -163,15 +171,19 @@ def mnist_arrays() -> dict:
 
 
 def load_dataset(name: str, *, imbalance: float | None = 100.0, profile: str = "exp", seed: int = 0,
-                 data_root=None, download: bool = True, root=None, progress: bool = True) -> LTDataset:
+                 data_root=None, download: bool = True, root=None, progress: bool = True, splits=None):
     """A long-tailed data set by name: ``mnist-lt``, ``cifar10-lt``, ``cifar100-lt`` or ``folder``.
 
     ``imbalance`` = n_max/n_min of the train split (1: balanced); ``seed`` picks which images are
     kept; ``data_root`` caches downloads and decoded arrays (default: settings.default_data_root());
     ``root`` is the ``root/{train,test}/<class>/*`` tree of ``folder``, whose n_max is its smallest
     class, and ``imbalance=None`` keeps a folder's own counts (classes reordered head first).
+    ``imagenet-lt`` / ``places-lt`` return a :class:`~lt_causal.datasets.split_list.SplitListData`
+    (images on disk) read from ``root`` (images) and ``splits`` (split files, default ``root``).
     """
     imbalance = _check_request(name, imbalance, profile)
+    if name in SPLIT_LIST_DATASETS:
+        return _split_lists(name, root, splits)
     if name == "mnist-lt":
         return long_tailed(name, mnist_arrays(), imbalance, profile, seed)
     if name in ("cifar10-lt", "cifar100-lt"):
@@ -188,11 +200,26 @@ def load_dataset(name: str, *, imbalance: float | None = 100.0, profile: str = "
     return long_tailed(name, arrays, imbalance, profile, seed)
 
 
+def _split_lists(name: str, root, splits):
+    """The split lists of ``imagenet-lt`` / ``places-lt`` (``root`` is required)."""
+    if root is None:
+        raise ValueError(f"load_dataset({name!r}, ...) needs root=<image root> (and splits=<folder of "
+                         "the split files>, default: root)")
+    from lt_causal.datasets.split_list import load_split_lists
+
+    return load_split_lists(name, root, splits)
+
+
 def dataset_info(name: str, imbalance: float | None = 100.0, profile: str = "exp", *,
-                 root=None) -> DatasetInfo:
+                 root=None, splits=None) -> DatasetInfo:
     """Per-class train counts and class names of ``load_dataset(name, ...)`` without downloading
-    (for ``folder``, ``root`` is listed but no image is decoded)."""
+    (for ``folder``, ``root`` is listed but no image is decoded; for ``imagenet-lt`` and
+    ``places-lt`` the split files are read, in label order, not head first)."""
     imbalance = _check_request(name, imbalance, profile)
+    if name in SPLIT_LIST_DATASETS:
+        data = _split_lists(name, root, splits)
+        return DatasetInfo(name, data.classes, data.train_counts, data.counts("test"), data.imbalance,
+                           "split-list", data.counts("val"))
     if name in _KNOWN:
         classes, n_max, test_per_class = _KNOWN[name]
         test_counts = [test_per_class] * len(classes)
