@@ -11,6 +11,9 @@ one stage                 ``ce``, ``cosine``, ``capsule``, ``deconfound`` (heads
 two stages (decoupling)   cross-entropy training, then on the frozen backbone's training
                           features: ``crt``, ``lws``, ``ncm``, ``tau-norm``, ``logit-adjust``
                           (:mod:`lt_causal.methods.decoupling`)
+two stages (OLTR)         cross-entropy training, then OLTR's attention, meta-embedding and
+                          cosine classifier fine-tuned with the centroid loss: ``oltr``,
+                          ``decouple-oltr`` (trunk frozen) (:mod:`lt_causal.methods.oltr`)
 ========================  =====================================================================
 
 Spelling: a method name is what the command line takes (``tau-norm``, ``logit-adjust``); its
@@ -34,6 +37,7 @@ class Method:
     description: str
     step: str = "standard"          # standard | mixup | bbn: what one training step does
     stage2: str | None = None       # crt | lws | ncm | tau_norm | logit_adjustment (lt_causal.methods.decoupling)
+                                    # | oltr | decouple-oltr (lt_causal.methods.oltr)
     tde: bool | None = None         # report a TDE row (None: for normalised heads)
     defaults: dict = field(default_factory=dict)   # TrainConfig defaults that recipe() applies
 
@@ -72,6 +76,13 @@ METHODS = {
                        "(Kang et al. 2020)", stage2=STAGE_KNOBS["tau-norm"]),
     "logit-adjust": Method("linear", "ce", "CE training, then post-hoc logit adjustment logits − τ log π, "
                            "τ = posthoc_tau, folded into the bias (Menon et al. 2021)", stage2=STAGE_KNOBS["logit-adjust"]),
+    "oltr": Method("linear", "ce", "OLTR: CE training, then modulated attention, dynamic meta-embedding (class-"
+                   "centroid memory), cosine classifier and centroid loss, the whole network fine-tuned with "
+                   "class-balanced sampling (Liu et al. 2019)", stage2="oltr", tde=False,
+                   defaults={"retrain_lr": 0.1}),
+    "decouple-oltr": Method("linear", "ce", "Decouple-OLTR: OLTR's second stage on the frozen CE trunk (only "
+                            "attention, fc, meta-embedding and classifier learn), the Decoupling code's recipe "
+                            "(Kang et al. 2020)", stage2="decouple-oltr", tde=False),
 }
 
 

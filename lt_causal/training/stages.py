@@ -1,6 +1,6 @@
 """After the epochs: the method's second stage, if it has one (decoupling: a new classifier on
-the frozen backbone's training features), the test features and the run folder's final files
-(:func:`finish_run`); and the second stage alone on a finished cross-entropy run (:func:`decouple`)."""
+the frozen backbone's training features; OLTR: the network rebuilt and fine-tuned on the images),
+the test features and the run folder's final files (:func:`finish_run`); and the second stage alone on a finished cross-entropy run (:func:`decouple`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,6 +13,7 @@ from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, HISTORY, load_che
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, load_run, run_from_model, save_history
 from lt_causal.methods.decoupling import second_stage
+from lt_causal.methods.oltr import OLTR_STAGES, oltr_stage
 from lt_causal.methods.registry import METHODS, get_method
 from lt_causal.models.ltmodel import LTModel, extract_features
 from lt_causal.training.config import TrainConfig, check_run_config, dataset_for
@@ -26,7 +27,9 @@ def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: li
     ``run_dir`` (features.pt, metrics.json, and history.csv if training did not write it)."""
     spec = get_method(config.method)
     device = next(model.parameters()).device
-    if spec.stage2 is not None:
+    if spec.stage2 in OLTR_STAGES:      # fine-tunes the network on images (a new backbone and head)
+        model = oltr_stage(model, data, config, spec.stage2, progress=progress)
+    elif spec.stage2 is not None:
         train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.precision)
         model.head = second_stage(spec.stage2, model.head, train_feats.to(device), data.train_y.to(device),
                                   data.train_counts, config, progress=progress)
@@ -58,7 +61,8 @@ def decoupled_config(stage1, method: str, out=None) -> TrainConfig:
 
 def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progress: bool = True) -> TrainedRun:
     """Second stage of a decoupling ``method`` (``crt``, ``lws``, ``ncm``, ``tau-norm``,
-    ``logit-adjust``) on the backbone of a finished cross-entropy run directory ``stage1`` —
+    ``logit-adjust``, ``oltr``, ``decouple-oltr``) on the backbone of a finished cross-entropy run
+    directory ``stage1`` —
     what :func:`~lt_causal.training.trainer.train` does after its own cross-entropy stage, without
     repeating that stage. The new run (``out``) holds the configuration ``train`` would have
     written for ``method``."""

@@ -1,0 +1,167 @@
+"""OLTR and Decouple-OLTR (lt_causal.methods.oltr): the pieces, one step, and a short run."""
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+import lt_causal as lc
+from lt_causal.evaluation.runs import load_run
+from lt_causal.methods.oltr import (CENTROID_WEIGHT, REACHABILITY_SCALE, REPEL_MARGIN, REPEL_WEIGHT, MetaEmbedding,
+                                    ModulatedAttention, OLTRBackbone, _optimizer, build_oltr, centroid_loss,
+                                    class_centroids, oltr_loss, oltr_stage)
+from lt_causal.methods.registry import METHODS, get_method
+from lt_causal.models.backbones import SmallCNN, build_backbone
+from lt_causal.models.heads import CapsuleHead, LinearHead
+from lt_causal.models.ltmodel import LTModel
+from lt_causal.training.config import recipe
+
+
+def toy_data(n=24, classes=4, size=16, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % classes
+    x = torch.randint(0, 256, (n, 1, size, size), generator=g, dtype=torch.uint8)
+    x[:, :, :4] = (y * 60).to(torch.uint8).view(-1, 1, 1, 1)    # a learnable class cue
+    return SimpleNamespace(train_x=x, train_y=y, classes=[str(c) for c in range(classes)],
+                           mean=(0.5,), std=(0.25,))
+
+
+def toy_model(classes=4):
+    torch.manual_seed(0)
+    backbone = SmallCNN(1)
+    return LTModel(backbone, LinearHead(backbone.feature_dim, classes))
+
+
+def test_registry_lists_both_methods():
+    for name, stage in (("oltr", "oltr"), ("decouple-oltr", "decouple-oltr")):
+        assert name in METHODS and get_method(name).stage2 == stage
+        assert not get_method(name).reports_tde
+    assert recipe("mnist-lt", method="oltr").retrain_lr == 0.1
+
+
+def test_class_centroids_match_a_per_sample_loop():
+    g = torch.Generator().manual_seed(1)
+    feats, labels = torch.randn(50, 6, generator=g), torch.randint(0, 5, (50,), generator=g)
+    labels[:5] = torch.arange(5)
+    sums, counts = torch.zeros(5, 6), torch.zeros(5)
+    for f, y in zip(feats, labels):
+        sums[y] += f
+        counts[y] += 1
+    torch.testing.assert_close(class_centroids(feats, labels, 5), sums / counts[:, None])
+    with pytest.raises(ValueError, match=r"classes \[5\] have no training feature"):
+        class_centroids(feats, labels, 6)
+
+
+def test_meta_embedding_shapes_and_reachability():
+    torch.manual_seed(0)
+    meta = MetaEmbedding(8, 5)
+    direct, centroids = torch.randn(3, 8), torch.randn(5, 8)
+    v_meta, memory = meta(direct, centroids)
+    assert v_meta.shape == (3, 8) and memory.shape == (3, 8)
+    weights = torch.softmax(meta.hallucinator(direct), dim=1)
+    torch.testing.assert_close(memory, weights @ centroids)      # a convex mix of the centroids
+    torch.nn.init.zeros_(meta.selector.weight)
+    torch.nn.init.zeros_(meta.selector.bias)                      # e = tanh(0) = 0: v_meta = γ v_direct
+    v_meta, _ = meta(direct, centroids)
+    for v, out in zip(direct, v_meta):
+        nearest = min(float((v - c).norm()) for c in centroids)
+        torch.testing.assert_close(out, REACHABILITY_SCALE / nearest * v)
+
+
+def test_modulated_attention_starts_as_identity_and_checks_its_size():
+    torch.manual_seed(0)
+    att = ModulatedAttention(16, (4, 4))
+    f = torch.randn(2, 16, 4, 4)
+    torch.testing.assert_close(att(f), f)                         # output conv starts at zero
+    torch.nn.init.normal_(att.out.weight)
+    assert not torch.allclose(att(f), f)
+    with pytest.raises(ValueError, match="built for 4×4 feature maps, got 2×2"):
+        att(torch.randn(1, 16, 2, 2))
+
+
+def test_oltr_backbone_on_resnet10_at_64px():
+    torch.manual_seed(0)
+    net = OLTRBackbone(build_backbone("resnet10", 3), 7, (2, 2))
+    x = torch.randn(2, 3, 64, 64)
+    assert net.direct(x).shape == (2, 512) and net(x).shape == (2, 512)
+
+
+def _dc_by_loop(feats, labels, cents):
+    c = cents.detach()
+    attract = sum(float((f - c[y]).pow(2).sum()) for f, y in zip(feats, labels)) / (2 * len(labels))
+    others = sum(float((f - c[j]).pow(2).sum()) for f, y in zip(feats, labels) for j in range(len(c)) if j != y)
+    return attract, REPEL_MARGIN - others / (len(labels) * len(c))
+
+
+@pytest.mark.parametrize("spread", [1.0, 5.0])     # repelling hinge active (1) and inactive (5)
+def test_centroid_loss_value_and_damped_centroid_gradient(spread):
+    g = torch.Generator().manual_seed(2)
+    feats, labels = spread * torch.randn(6, 3, generator=g), torch.tensor([0, 0, 0, 1, 2, 2])
+    cents = torch.randn(3, 3, generator=g, requires_grad=True)
+    loss = centroid_loss(feats, labels, cents)
+    attract, hinge = _dc_by_loop(feats, labels, cents)
+    assert (hinge > 0) == (spread == 1.0)
+    assert float(loss) == pytest.approx(attract + REPEL_WEIGHT * max(0.0, hinge), rel=1e-5)
+    if hinge <= 0:                                   # attract only: OLTR's per-class averaged gradient
+        loss.backward()
+        n = torch.tensor([4.0, 2.0, 3.0])            # 1 + images of each class in the batch
+        grad = torch.stack([sum((cents[k] - f) for f, y in zip(feats, labels) if y == k) / 6 / n[k]
+                            for k in range(3)])
+        torch.testing.assert_close(cents.grad, grad.detach())
+
+
+def test_one_stage2_step_reduces_the_loss():
+    data, model = toy_data(), toy_model()
+    config = recipe("mnist-lt", method="oltr", retrain_lr=0.01, precision="fp32", device="cpu")
+    backbone = build_oltr(model, data, config)
+    head = CapsuleHead(backbone.feature_dim, 4)
+    opt = _optimizer(backbone, head, config, freeze_trunk=False)
+    for group in opt.param_groups:
+        group["lr"] = config.retrain_lr * group["lr_scale"]
+    xb, yb = (data.train_x.float() / 255 - 0.5) / 0.25, data.train_y
+    backbone.train()
+    losses = []
+    for _ in range(2):
+        loss, logits = oltr_loss(backbone, head, xb, yb)
+        assert logits.shape == (24, 4)
+        losses.append(float(loss))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert losses[1] < losses[0]
+    assert CENTROID_WEIGHT > 0 and backbone.centroids.grad is not None
+
+
+def test_build_oltr_centroids_and_hallucinator_from_stage1():
+    data, model = toy_data(), toy_model()
+    config = recipe("mnist-lt", method="oltr", precision="fp32", device="cpu")
+    backbone = build_oltr(model, data, config)
+    assert backbone.attention.spatial == (4, 4)                  # 16 px → two max-pools → 4
+    torch.testing.assert_close(backbone.meta.hallucinator.weight, model.head.fc.weight)
+    backbone.eval()
+    with torch.no_grad():
+        direct = backbone.direct((data.train_x.float() / 255 - 0.5) / 0.25)
+    torch.testing.assert_close(backbone.centroids.detach(), class_centroids(direct, data.train_y, 4),
+                               rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="unknown OLTR stage 'crt'"):
+        oltr_stage(model, data, config, "crt")
+
+
+@pytest.mark.parametrize("method", ["oltr", "decouple-oltr"])
+def test_end_to_end_on_mnist_lt(method, tmp_path):
+    snapshot = {}
+
+    def keep_stage1(info):
+        snapshot.update({k: v.detach().clone() for k, v in info["model"].backbone.state_dict().items()})
+
+    config = recipe("mnist-lt", quick=True, method=method, epochs=2, retrain_epochs=1, device="cpu",
+                    out=str(tmp_path / method))
+    holder = {}
+    run = lc.train(config, progress=False, callback=lambda info: (keep_stage1(info), holder.update(m=info["model"])))
+    assert isinstance(run.head, CapsuleHead) and run.test_features.shape[1] == 64
+    acc = run.evaluate(0)
+    assert acc["overall"] > 20                                   # 10 classes: chance is 10 %
+    base = holder["m"].backbone.base.state_dict()
+    same = all(torch.equal(base[k], v) for k, v in snapshot.items())
+    assert same == (method == "decouple-oltr")                   # the trunk is frozen only there
+    again = load_run(tmp_path / method)
+    assert again.evaluate(0)["overall"] == pytest.approx(acc["overall"])
