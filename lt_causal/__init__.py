@@ -11,6 +11,7 @@ This module is the stable public surface; the subpackages are layered (docs/DESI
 Importing it loads neither matplotlib's pyplot nor plotly nor ipywidgets.
 """
 from lt_causal.settings import default_data_root, default_runs_dir, quick_mode
+from lt_causal.language import language, set_language, using_language
 
 # backdoor adjustment (notebook 01)
 from lt_causal.causal.backdoor import BackdoorResult, backdoor_adjustment, load_example

@@ -11,9 +11,11 @@ import html
 import pandas as pd
 
 from lt_causal.causal.calculator import COLUMNS, COUNT_COLUMNS, BackdoorCalculatorModel
+from lt_causal.language import plotly_font, text
 
-HEADERS = {"label": "stratum z", "units": "units (X)", "outcomes": "outcomes (Y)",
-           "population": "population", "rate": "P(Y | X, z)"}
+# the column headers: catalogue keys (the rate's formula reads the same in every language)
+HEADERS = {"label": "head_stratum", "units": "head_units", "outcomes": "head_outcomes",
+           "population": "head_population", "rate": None}
 
 
 def rate_text(model: BackdoorCalculatorModel, row: int) -> str:
@@ -29,20 +31,20 @@ def result_html(model: BackdoorCalculatorModel) -> str:
     obs = "–" if model.result is None else f"{model.result.observational:.4f}"
     adj = "–" if model.result is None else f"{model.result.adjusted:.4f}"
     return (f'<span class="lt-backdoor-observational">P(Y | X) = {obs}</span>'
-            '&emsp;(observational, weights P(z | X))<br>'
+            f'&emsp;{text("observational")}<br>'
             f'<span class="lt-backdoor-adjusted">P(Y | do(X)) = {adj}</span>'
-            '&emsp;(backdoor-adjusted, weights P(z))')
+            f'&emsp;{text("adjusted")}')
 
 
 def error_html(model: BackdoorCalculatorModel) -> str:
     return "" if model.error is None else (
-        f'<span style="color:#b00020">invalid input: {html.escape(model.error)}</span>')
+        f'<span style="color:#b00020">{text("invalid_input")}{html.escape(model.error)}</span>')
 
 
 def _strata_grid(model: BackdoorCalculatorModel, widgets):
     """The editable table (a GridBox: label, counts, P(Y|X,z) per stratum) and its rate cells."""
     cells, rates = [], []
-    header = [widgets.HTML(f"<b>{html.escape(HEADERS[c])}</b>") for c in (*COLUMNS, "rate")]
+    header = [widgets.HTML(f"<b>{html.escape(text(HEADERS[c]) if HEADERS[c] else 'P(Y | X, z)')}</b>") for c in (*COLUMNS, "rate")]
     for i, row in enumerate(model.data.to_dict("records")):
         label = widgets.Text(value=str(row["label"]), placeholder=f"label of row {i}",
                              tooltip=f"row {i}: label", layout=widgets.Layout(width="8em"))
@@ -83,12 +85,12 @@ def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalc
 
     bars = model.figure_data()
     figure = go.FigureWidget(
-        data=[go.Bar(name="P(Y|X,z) P(z|X)  (sums to P(Y|X))", x=bars["strata"],
+        data=[go.Bar(name=text("bar_observational"), x=bars["strata"],
                      y=bars["observational"]),
-              go.Bar(name="P(Y|X,z) P(z)  (sums to P(Y|do(X)))", x=bars["strata"],
+              go.Bar(name=text("bar_adjusted"), x=bars["strata"],
                      y=bars["adjusted"])],
         layout=go.Layout(barmode="group", height=320, width=640, margin=dict(t=40, b=40),
-                         title="per-stratum contribution", yaxis_title="probability",
+                         title=text("per_stratum_contribution"), yaxis_title=text("probability"), font=plotly_font(),
                          legend=dict(orientation="h", y=-0.2)))
 
     def refresh(m: BackdoorCalculatorModel) -> None:

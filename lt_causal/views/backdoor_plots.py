@@ -8,6 +8,7 @@ import pandas as pd
 
 from lt_causal.causal.backdoor import BackdoorResult
 from lt_causal.causal.simpson import standardized_rates, stratum_rates
+from lt_causal.language import text
 
 
 def _new_axes(n: int, axes, figsize):
@@ -26,11 +27,11 @@ def plot_backdoor(result: BackdoorResult, ax=None):
     fig, (ax,) = _new_axes(1, ax, (6, 3.5))
     t = result.table
     x = np.arange(len(t))
-    ax.bar(x - 0.2, t["p_z_given_x"], 0.4, label="P(z | X): among the treated")
-    ax.bar(x + 0.2, t["p_z"], 0.4, label="P(z): whole population")
+    ax.bar(x - 0.2, t["p_z_given_x"], 0.4, label=text("among_treated"))
+    ax.bar(x + 0.2, t["p_z"], 0.4, label=text("whole_population"))
     ax.set_xticks(x, [str(v) for v in t.index])
     ax.set_xlabel(str(t.index.name))
-    ax.set_ylabel("probability")
+    ax.set_ylabel(text("probability"))
     ax.set_title(f"P(Y|X) = {result.observational:.4f}   P(Y|do(X)) = {result.adjusted:.4f}")
     ax.set_ylim(0, 1.3 * float(t[["p_z_given_x", "p_z"]].to_numpy().max()))
     ax.legend()
@@ -55,17 +56,17 @@ def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
                  label=str(name))
     left.set_xticks(x, [str(v) for v in rates.index])
     rate_label = rate_label or f"{deaths} / {cases}"
-    left.set(xlabel=str(adjustment), ylabel=f"{rate_label}{unit}", title="per stratum")
+    left.set(xlabel=str(adjustment), ylabel=f"{rate_label}{unit}", title=text("per_stratum"))
     left.legend()
     g = np.arange(len(summary))
-    right.bar(g - 0.2, summary["crude"] * scale, 0.4, label="crude")
+    right.bar(g - 0.2, summary["crude"] * scale, 0.4, label=text("crude"))
     right.bar(g + 0.2, summary["standardized"] * scale, 0.4,
-              label=f"standardised ({standard} {adjustment} mix)")
+              label=text("standardised", standard=standard, adjustment=adjustment))
     for xs, col in ((g - 0.2, "crude"), (g + 0.2, "standardized")):
         for xi, v in zip(xs, summary[col]):
             right.annotate(f"{v * scale:.2f}", (xi, v * scale), ha="center", va="bottom")
     right.set_xticks(g, [str(v) for v in summary.index])
-    right.set(ylabel=f"{rate_label}{unit}", title="crude vs standardised")
+    right.set(ylabel=f"{rate_label}{unit}", title=text("crude_vs_standardised"))
     right.set_ylim(0, 1.3 * scale * float(summary[["crude", "standardized"]].to_numpy().max()))
     right.legend(loc="upper left")
     fig.tight_layout()

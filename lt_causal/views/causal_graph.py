@@ -7,6 +7,8 @@ graph of SGD momentum (§2) is :func:`lt_causal.views.momentum_plots.momentum_ca
 """
 from __future__ import annotations
 
+from lt_causal.language import text
+
 Position = tuple[float, float]
 
 
@@ -81,13 +83,13 @@ def draw_fork_graph(ax=None, *, do: bool = False, show_effect: bool = True):
     ``show_effect`` adds the dashed edge X -> Y whose strength we want to know.
     """
     nodes = {"Z": (0.5, 0.8), "X": (0.0, 0.0), "Y": (1.0, 0.0)}
-    labels = {"Z": "Z\nage", "X": "X\ninfected" if not do else "do(X)", "Y": "Y\ndeath"}
+    labels = {"Z": text("fork_age"), "X": text("fork_infected") if not do else "do(X)", "Y": text("fork_death")}
     edges = [("Z", "Y")]
     if not do:
         edges.append(("Z", "X"))
     if show_effect:
         edges.append(("X", "Y", {"linestyle": "--", "color": "tab:red", "label": "?"}))
-    title = "after do(X): Z -> X is cut" if do else "fork: Z confounds X and Y"
+    title = text("fork_do_title") if do else text("fork_title")
     colors = {"X": "#fde2c8"} if do else None
     return draw_causal_graph(nodes, edges, ax, labels=labels, node_size=0.2, title=title,
                              node_colors=colors)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lt_causal.datasets.profiles import FEW_BELOW, MANY_ABOVE, shot_groups
+from lt_causal.language import text
 from lt_causal.views.run_plots import GROUP_COLORS
 
 
@@ -15,18 +16,16 @@ def causal_norm_picture(gammas=(1 / 32, 0.25, 1.0), tau: float = 16.0):
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
     norm = np.linspace(0.0, 3.0, 200)
-    ax1.plot(norm, norm, "k--", label="linear: ‖w‖ (unbounded)")
+    ax1.plot(norm, norm, "k--", label=text("norm_linear"))
     for g in gammas:
-        ax1.plot(norm, norm / (norm + g), label=f"causal norm: ‖w‖/(‖w‖+γ), γ={g:g}")
-    ax1.set(xlabel=r"class weight norm $\|w_i\|$", ylabel=r"factor multiplying $\cos(x, w_i)$",
-            title="Why large head-class weights stop winning", ylim=(0, 1.6))
+        ax1.plot(norm, norm / (norm + g), label=text("norm_causal", gamma=g))
+    ax1.set(xlabel=text("norm_x"), ylabel=text("norm_y"), title=text("norm_title"), ylim=(0, 1.6))
     ax1.legend(fontsize=8, loc="lower right")
     cos = np.linspace(-1, 1, 5)
     for t in (1.0, 4.0, tau):
         p = np.exp(t * cos) / np.exp(t * cos).sum()
         ax2.plot(cos, p, marker="o", label=f"τ = {t:g}")
-    ax2.set(xlabel=r"cosine between $x^k$ and $w_i^k$ (5 classes)", ylabel="softmax probability",
-            title="τ turns cosines in [−1, 1] into confident logits")
+    ax2.set(xlabel=text("tau_x"), ylabel=text("softmax_y"), title=text("tau_title"))
     ax2.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -46,6 +45,6 @@ def class_counts_figure(data, ax=None):
     ax.set_yscale("log")
     ax.set_xticks(range(len(data.classes)))
     ax.set_xticklabels(data.classes, rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
-    ax.set(xlabel="class (head → tail)", ylabel="training images (log scale)",
-           title=f"{getattr(data, 'name', None) or data.dataset}: many (>100, blue), medium (20–100, orange), few (<20, red)")
+    ax.set(xlabel=text("counts_x"), ylabel=text("counts_y"),
+           title=text("counts_title", name=getattr(data, "name", None) or data.dataset))
     return ax.figure

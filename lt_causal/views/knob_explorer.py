@@ -25,12 +25,13 @@ from lt_causal.evaluation.knobs import KnobExplorerModel, run_label
 from lt_causal.evaluation.metrics import prior_name
 from lt_causal.evaluation.packs import PREFIX, pretrained_names
 from lt_causal.evaluation.runs import TrainedRun
+from lt_causal.language import term, text
 from lt_causal.views.run_plots import knob_curve_figure, per_class_figure, update_knob_curve_figure
 
-# the test priors the view's menu offers (label, value); a prior passed to knob_explorer is added
-PRIOR_OPTIONS = (("balanced (the paper's test sets)", "balanced"), ("as in training", "train"),
-                 ("inverse (tail most frequent)", "inverse"), ("long-tailed, r = 10", 10.0),
-                 ("long-tailed, r = 50", 50.0))
+# the test priors the view's menu offers (catalogue key of the label, value); a prior passed to
+# knob_explorer is added
+PRIOR_OPTIONS = (("prior_balanced", "balanced"), ("prior_train", "train"), ("prior_inverse", "inverse"),
+                 ("prior_ratio", 10.0), ("prior_ratio", 50.0))
 
 
 def summary_html(model: KnobExplorerModel) -> str:
@@ -40,30 +41,31 @@ def summary_html(model: KnobExplorerModel) -> str:
     m, b, sym = model.metrics, model.baseline, model.symbol
     groups = [g for g in ACCURACY_KEYS if m[g] is not None]
     cell = 'style="padding:1px 12px; text-align:right"'
-    label = {g: g for g in groups}
+    prior = html.escape(term(model.prior_label))
+    label = {g: term(g) for g in groups}
     if model.prior_label != "balanced":
-        label["overall"] = f"overall ({html.escape(model.prior_label)} test prior)"
+        label["overall"] = text("prior_overall", prior=prior)
     head = "".join(f"<th {cell}>{label[g]}</th>" for g in groups)
     acc = "".join(f'<td class="lt-knob-{g}" data-value="{m[g]:.2f}" {cell}><b>{m[g]:.2f} %</b></td>'
                   for g in groups)
     delta = "".join(f"<td {cell}>{m[g] - b[g]:+.2f}</td>" for g in groups)
     run = model.run
-    title = (f"<b>{html.escape(run.method)} on {html.escape(run.data_name)}</b> · run "
+    title = (f"<b>{text('explorer_title', method=html.escape(run.method), dataset=html.escape(run.data_name))}"
+             f"</b> · {text('explorer_run')} "
              f"<code>{html.escape(model.run_name)}</code> · {sym} = {model.value:.2f}")
     best = model.best
-    best_line = (f'best {sym} for the <i>{html.escape(model.prior_label)}</i> test prior: '
-                 f'<b>{best:.2f}</b> (overall {model.curve.loc[best, "overall"]:.2f} %)')
+    best_line = text("explorer_best", sym=sym, prior=prior, best=best, overall=model.curve.loc[best, "overall"])
     return (f'<div class="lt-knob-summary" style="font-size:13px; line-height:1.35">'
             f'<div class="lt-knob-title">{title}</div><table style="margin:2px 0">'
-            f"<tr><th></th>{head}</tr><tr><td>accuracy</td>{acc}</tr>"
-            f"<tr><td>change vs {sym} = 0</td>{delta}</tr></table>"
+            f"<tr><th></th>{head}</tr><tr><td>{text('explorer_accuracy')}</td>{acc}</tr>"
+            f"<tr><td>{text('explorer_change', sym=sym)}</td>{delta}</tr></table>"
             f'<div class="lt-knob-best" data-value="{best:.2f}">{best_line}</div></div>')
 
 
 def _prior_options(prior) -> list:
-    options = list(PRIOR_OPTIONS)
+    options = [(text(key, ratio=value) if key == "prior_ratio" else text(key), value) for key, value in PRIOR_OPTIONS]
     if not any(_same_prior(value, prior) for _, value in options):
-        options.append((f"{prior_name(prior)} (given)", prior))
+        options.append((text("prior_given", name=term(prior_name(prior))), prior))
     return options
 
 
@@ -92,7 +94,7 @@ def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | 
     slider.add_class(f"lt-knob-slider-{knob}")
     options = _prior_options(prior)
     menu = W.Dropdown(options=options, value=next(v for _, v in options if _same_prior(v, prior)),
-                      description="test prior:", layout=W.Layout(width="360px"),
+                      description=text("prior_menu"), layout=W.Layout(width="360px"),
                       style={"description_width": "70px"})
     menu.add_class("lt-knob-prior")
     summary = W.HTML(summary_html(model))
@@ -131,24 +133,25 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
 
     options = []
     if default is not None:
-        options.append((f"this notebook: {default.method} on {default.data_name} ({run_label(default)})", default))
+        options.append((text("picker_this", method=default.method, dataset=default.data_name,
+                             label=run_label(default)), default))
     options += [(str(p.name), p) for p in runs_module.find_runs(root) if default is None or p != default.path]
-    options += [(f"shipped: {n}", PREFIX + n) for n in pretrained_names()
+    options += [(text("picker_shipped", name=n), PREFIX + n) for n in pretrained_names()
                 if default is None or default.name != PREFIX + n]
     if not options:
-        return W.HTML("No finished runs found: train one in notebook 03/05 or with `python -m lt_causal train`.")
-    dropdown = W.Dropdown(options=options, description="run:", layout=W.Layout(width="640px"))
+        return W.HTML(text("picker_none"))
+    dropdown = W.Dropdown(options=options, description=text("picker_run"), layout=W.Layout(width="640px"))
     holder = W.VBox([])
 
     def show(value):
         if not isinstance(value, TrainedRun):
             label = next((lab for lab, v in options if v is value or v == value), str(value))
-            loading = W.HTML(f'<div class="lt-run-loading">loading {html.escape(label)} …</div>')
+            loading = W.HTML(f'<div class="lt-run-loading">{text("picker_loading", label=html.escape(label))}</div>')
             holder.children = [loading]       # sent to the browser now, before the load blocks
             try:
                 value = runs_module.load_run(value)
             except (OSError, ValueError) as exc:
-                holder.children = [W.HTML(f'<div class="lt-run-error">could not load {html.escape(label)}: '
+                holder.children = [W.HTML(f'<div class="lt-run-error">{text("picker_error", label=html.escape(label))}'
                                           f"{html.escape(str(exc))}</div>")]
                 return
         holder.children = [knob_explorer(value, knob)]

@@ -12,6 +12,7 @@ from lt_causal.checkpoint import CONFIG, FEATURES
 from lt_causal.evaluation import packs
 from lt_causal.evaluation.runs import find_runs, load_run
 from lt_causal.experiments.device_info import describe_device
+from lt_causal.language import text
 from lt_causal.settings import quick_mode
 from lt_causal.training.config import TrainConfig, recipe
 from lt_causal.training.trainer import train, train_or_load
@@ -21,7 +22,7 @@ from lt_causal.views.run_plots import history_figure, update_history_figure
 class LiveHistory:
     """Collects per-epoch info from :func:`lt_causal.training.trainer.train` and redraws a FigureWidget."""
 
-    def __init__(self, title: str = "Training", widget: bool = True):
+    def __init__(self, title: str | None = None, widget: bool = True):
         self.rows: list[dict] = []
         self.figure = history_figure([], widget=widget, title=title)
 
@@ -43,7 +44,7 @@ def train_live(config: TrainConfig, data=None, display_figure: bool = True, reus
     """
     if reuse and config.out and (Path(config.out) / FEATURES).is_file():
         return train_or_load(config, data=data)[0]
-    live = LiveHistory(title=f"{config.method} on {config.dataset}")
+    live = LiveHistory(title=text("method_on", method=config.method, dataset=config.dataset))
     if display_figure:
         from IPython.display import display
         display(live.figure)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from lt_causal.datasets.profiles import SHOT_GROUPS
+from lt_causal.language import plotly_font, term, text
 from lt_causal.views.run_plots import GROUP_COLORS
 
 
@@ -24,14 +25,14 @@ def _class_ticks(ax, frame) -> None:
     labels = [f"{c}\n{n}" for c, n in zip(frame.index, frame["train_count"])]
     ax.set_xticks(range(len(frame)))
     ax.set_xticklabels(labels if len(frame) <= 20 else [], fontsize=8)
-    ax.set_xlabel("class, with its number of training images (head → tail)")
+    ax.set_xlabel(text("class_ticks"))
 
 
 def _group_legend(ax, groups) -> None:
     from matplotlib.patches import Patch
 
     seen = [g for g in SHOT_GROUPS if g in set(groups)]
-    ax.legend(handles=[Patch(color=GROUP_COLORS[g], label=f"{g}-shot") for g in seen], fontsize=8,
+    ax.legend(handles=[Patch(color=GROUP_COLORS[g], label=text("group_shot", group=term(g))) for g in seen], fontsize=8,
               loc="best")
 
 
@@ -41,12 +42,12 @@ def class_cosine_figure(cosines, ax=None):
     x = np.arange(len(cosines))
     ax.bar(x, cosines["cos"], color=[GROUP_COLORS[g] for g in cosines["group"]])
     if "sample_cos" in cosines:
-        ax.plot(x, cosines["sample_cos"], "k.", ms=8, label="mean over images of cos(x, d̂)")
+        ax.plot(x, cosines["sample_cos"], "k.", ms=8, label=text("cos_images"))
     _class_ticks(ax, cosines)
     _group_legend(ax, cosines["group"])
-    ax.set_ylabel("cos(mean feature, d̂)")
+    ax.set_ylabel(text("cos_y"))
     ax.set_ylim(min(0.0, float(np.nanmin(cosines["cos"])) - 0.05), 1.0)
-    ax.set_title("How much each class's features point along the head direction d̂")
+    ax.set_title(text("cos_title"))
     return fig
 
 
@@ -58,8 +59,8 @@ def magnitude_figure(magnitudes, ax=None):
            color=[GROUP_COLORS[g] for g in magnitudes["group"]])
     _class_ticks(ax, magnitudes)
     _group_legend(ax, magnitudes["group"])
-    ax.set_ylabel("mean feature magnitude ‖x‖")
-    ax.set_title("Fig. 3b: feature magnitude per class, head → tail")
+    ax.set_ylabel(text("magnitude_y"))
+    ax.set_title(text("magnitude_title"))
     return fig
 
 
@@ -71,7 +72,7 @@ def magnitude_figures(named: dict):
                              squeeze=False)
     for ax, (title, magnitudes) in zip(axes[0], named.items()):
         magnitude_figure(magnitudes, ax=ax)
-        ax.set_title(f"Fig. 3b: {title}")
+        ax.set_title(text("magnitude_named", name=title))
     return fig
 
 
@@ -87,7 +88,7 @@ def decomposition_figure(table, ax=None, max_points: int = 3000, seed: int = 0):
         part = sample[sample["group"] == g]
         if len(part):
             ax.scatter(part["parallel"], part["orthogonal"], s=6, alpha=0.35, color=GROUP_COLORS[g],
-                       label=f"{g}-shot images")
+                       label=text("group_shot_images", group=term(g)))
     by_count = table.drop_duplicates("label").sort_values("train_count", kind="stable", ascending=False)
     head, tail = by_count["label"].iloc[0], by_count["label"].iloc[-1]
     for label, name in ((head, "head"), (tail, "tail")):
@@ -99,24 +100,24 @@ def decomposition_figure(table, ax=None, max_points: int = 3000, seed: int = 0):
         ax.quiver(0, 0, r["parallel"], 0, color="tab:red", **kw)
         ax.quiver(r["parallel"], 0, 0, r["orthogonal"], color="tab:green", **kw)
         ax.quiver(0, 0, r["parallel"], r["orthogonal"], color="black", **kw)
-        ax.annotate(f"x ({name} class {r['class']})", (r["parallel"], r["orthogonal"]),
+        ax.annotate(text("decomp_x_label", name=term(name), cls=r["class"]), (r["parallel"], r["orthogonal"]),
                     xytext=(4, 4), textcoords="offset points", fontsize=8)
-    ax.plot([], [], color="tab:red", label="d = ‖x‖cos(x, d̂) d̂  (indirect, via D)")
-    ax.plot([], [], color="tab:green", label="ẍ = x − d  (direct)")
-    ax.set_xlabel("‖x‖ cos(x, d̂): length of d, along the head direction")
+    ax.plot([], [], color="tab:red", label=text("decomp_d"))
+    ax.plot([], [], color="tab:green", label=text("decomp_direct"))
+    ax.set_xlabel(text("decomp_x"))
     ax.set_ylabel("‖x‖ sin(x, d̂) = ‖ẍ‖")
     right = max(float(table["parallel"].max()), float(table["orthogonal"].max())) * 1.08
     ax.set_xlim(min(0.0, float(table["parallel"].min())) - 0.02 * right, right)
     ax.set_ylim(0.0, right)
     ax.set_aspect("equal", adjustable="box")
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title("x = ẍ + d for every test image")
+    ax.set_title(text("decomp_title"))
     return fig
 
 
 # ---------------------------------------------------------------- Fig. 3c
 def _fig3c_title(head: str, reference: float, note: str | None) -> str:
-    return head + (f"<br><sup>{note}; n/a: never right at μ = {reference:g}, no ratio</sup>" if note else "")
+    return head + (f"<br><sup>{text('fig3c_note', note=note, reference=reference)}</sup>" if note else "")
 
 
 def relative_change_figure(change, groups=None, mu: float | None = None, widget: bool = False,
@@ -138,20 +139,20 @@ def relative_change_figure(change, groups=None, mu: float | None = None, widget:
     colors = [GROUP_COLORS[g] for g in groups] if mu is not None and groups is not None else None
     for m in rows:
         fig.add_bar(x=classes, y=100 * change.loc[m].to_numpy(dtype=float), name=f"μ = {m:g}", marker_color=colors,
-                    hovertemplate="class %{x}<br>%{y:+.1f} %<extra></extra>")
+                    hovertemplate=text("fig3c_class") + " %{x}<br>%{y:+.1f} %<extra></extra>")
     undefined = [c for c, na in zip(classes, change.loc[rows].isna().all(axis=0)) if na]
     fig.add_scatter(x=undefined, y=[0.0] * len(undefined), text=["n/a"] * len(undefined), mode="text",
                     textposition="top center", meta="n/a", textfont=dict(color="#777777", size=11),
                     hoverinfo="skip", showlegend=False)
     fig.update_layout(template="plotly_white", height=360, width=640, margin=dict(l=60, r=20, t=60, b=60),
-                      xaxis=dict(title="class (head → tail; blue many, orange medium, red few-shot)", type="category",
+                      font=plotly_font(), xaxis=dict(title=text("fig3c_x"), type="category",
                                  categoryorder="array", categoryarray=classes),
-                      yaxis=dict(title=f"accuracy change vs μ = {reference:g} (%)"), meta=note or "",
+                      yaxis=dict(title=text("fig3c_y", reference=reference)), meta=note or "",
                       barmode="group", showlegend=mu is None)
     if mu is not None:
         update_relative_change(fig, change, mu, span)
     else:
-        fig.layout.title = _fig3c_title(f"Fig. 3c: relative change of accuracy from μ = {reference:g}", reference, note)
+        fig.layout.title = _fig3c_title(text("fig3c_from", reference=reference), reference, note)
     return fig
 
 
@@ -166,6 +167,6 @@ def update_relative_change(fig, change, mu: float, span: float | None = None) ->
     with fig.batch_update():
         fig.data[0].y = values
         fig.data[1].x, fig.data[1].y, fig.data[1].text = missing, [0.0] * len(missing), ["n/a"] * len(missing)
-        fig.layout.title = _fig3c_title(f"Fig. 3c: relative change of accuracy, μ = {mu:g} vs μ = {reference:g}",
+        fig.layout.title = _fig3c_title(text("fig3c_vs", mu=mu, reference=reference),
                                         reference, fig.layout.meta or None)
         fig.layout.yaxis.range = [-span, span]

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from lt_causal.language import plotly_font, text
 from lt_causal.momentum.toy import figure_data, simulate
 
-PROFILE_TITLES = {"balanced": "balanced data", "long-tailed": "long-tailed data"}
+PROFILE_TITLES = {"balanced": "profile_balanced", "long-tailed": "profile_long_tailed"}   # catalogue keys
 PLAIN_COLOR, MOMENTUM_COLOR, ARROW_COLOR = "#555555", "#9467bd", "#222222"
 
 # ---------------------------------------------------------------- causal graph (docs/method.md §2)
 GRAPH_NODES = {"M": (0.0, 1.0), "X": (0.0, 0.0), "D": (1.3, 1.0), "Y": (1.3, 0.0)}
-GRAPH_LABELS = {"M": "M\nmomentum", "X": "X\nfeature", "D": "D\nhead proj.", "Y": "Y\nprediction"}
+GRAPH_LABELS = {"M": "node_momentum", "X": "node_feature", "D": "node_head", "Y": "node_prediction"}   # catalogue keys
 GRAPH_EDGES = [("M", "X", "1"), ("M", "D", "2"), ("X", "D", "3"), ("D", "Y", "4"), ("X", "Y", "5")]
 HIGHLIGHTS = {
-    None: ({}, "the causal graph, edges (1)-(5)"),
+    None: ({}, "graph_plain"),
     "backdoor": ({("M", "X"): "tab:red", ("M", "D"): "tab:red", ("D", "Y"): "tab:red"},
-                 "backdoor path X ← M → D → Y"),
+                 "graph_backdoor"),
     "mediator": ({("X", "D"): "tab:orange", ("D", "Y"): "tab:orange", ("X", "Y"): "tab:green"},
-                 "mediator D: indirect X → D → Y (orange)\nvs direct X → Y (green)"),
+                 "graph_mediator"),
 }
 
 
@@ -38,9 +39,9 @@ def momentum_causal_graph(ax=None, highlight: str | None = None):
                              "linewidth": 2.4 if (a, b) in colors else 1.4}))
     node_colors = {"D": "#fde2c8"} if highlight == "mediator" else (
         {"M": "#f6c9c9"} if highlight == "backdoor" else None)
-    fig = draw_causal_graph(GRAPH_NODES, edges, ax, labels=GRAPH_LABELS, node_size=0.27,
+    fig = draw_causal_graph(GRAPH_NODES, edges, ax, labels={n: text(k) for n, k in GRAPH_LABELS.items()}, node_size=0.27,
                             node_colors=node_colors, fontsize=8)
-    (ax or fig.axes[0]).set_title(title, fontsize=10)
+    (ax or fig.axes[0]).set_title(text(title), fontsize=10)
     return fig
 
 
@@ -56,8 +57,13 @@ def causal_graph_figure():
 
 
 # ---------------------------------------------------------------- the SGD-momentum toy
+def _profile_title(profile: str) -> str:
+    return text(PROFILE_TITLES[profile]) if profile in PROFILE_TITLES else profile
+
+
 def _class_labels(num_classes: int) -> list[str]:
-    return ["head" if c == 0 else "tail" if c == num_classes - 1 else str(c) for c in range(num_classes)]
+    return [text("toy_head") if c == 0 else text("toy_tail") if c == num_classes - 1 else str(c)
+            for c in range(num_classes)]
 
 
 SLIDER_MUS = np.round(np.arange(0.0, 0.9901, 0.01), 2)     # the values the μ slider of notebook 02 offers
@@ -89,42 +95,42 @@ def toy_paths_figure(toy, data: dict, widget: bool = False, ranges: tuple | None
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
-                        subplot_titles=[PROFILE_TITLES.get(p, p) for p in data["profiles"]])
+                        subplot_titles=[_profile_title(p) for p in data["profiles"]])
     fig = go.FigureWidget(fig) if widget else fig
     names = _class_labels(toy.num_classes)
     for col, profile in enumerate(data["profiles"], start=1):
         probs = toy.class_probs[profile]
         first = col == 1
         fig.add_scatter(x=toy.optima[:, 0], y=toy.optima[:, 1], mode="markers+text", text=names,
-                        textposition="bottom center", name="class optima (area ∝ frequency)",
+                        textposition="bottom center", name=text("toy_optima"),
                         marker=dict(size=6 + 20 * np.sqrt(probs / probs.max()), color="#c7dcef",
                                     line=dict(color="#1f77b4", width=1)),
                         legendgroup="optima", showlegend=first, row=1, col=col)
         opt = toy.optimum("balanced")
-        fig.add_scatter(x=[opt[0]], y=[opt[1]], mode="markers", name="global optimum (all classes)",
+        fig.add_scatter(x=[opt[0]], y=[opt[1]], mode="markers", name=text("toy_global"),
                         marker=dict(symbol="star", size=16, color="gold", line=dict(color="black", width=1)),
                         legendgroup="global", showlegend=first, row=1, col=col)
         if profile != "balanced":
             opt = toy.optimum(profile)
-            fig.add_scatter(x=[opt[0]], y=[opt[1]], mode="markers", name="optimum of the long-tailed loss",
+            fig.add_scatter(x=[opt[0]], y=[opt[1]], mode="markers", name=text("toy_lt_optimum"),
                             marker=dict(symbol="diamond", size=10, color="#d62728", line=dict(color="black", width=1)),
                             row=1, col=col)
-        for key, name, style in (("plain", "SGD, μ = 0", dict(color=PLAIN_COLOR, dash="dash", width=1.5)),
-                                 ("momentum", "SGD with momentum μ", dict(color=MOMENTUM_COLOR, width=2))):
+        for key, name, style in (("plain", text("toy_plain"), dict(color=PLAIN_COLOR, dash="dash", width=1.5)),
+                                 ("momentum", text("toy_momentum"), dict(color=MOMENTUM_COLOR, width=2))):
             # names stay fixed: renaming one trace inside batch_update blanks the others' names
             fig.add_scatter(x=[], y=[], mode="lines", name=name, line=style, legendgroup=key,
                             showlegend=first, meta=f"{profile}:{key}", row=1, col=col)
-        fig.add_scatter(x=[], y=[], mode="lines", name="momentum direction −v_t", legendgroup="arrows",
+        fig.add_scatter(x=[], y=[], mode="lines", name=text("toy_arrows"), legendgroup="arrows",
                         line=dict(color=ARROW_COLOR, width=1.5), showlegend=first,
                         meta=f"{profile}:arrows", row=1, col=col)
         fig.add_scatter(x=[], y=[], mode="markers", marker=dict(symbol="arrow", size=8, color=ARROW_COLOR),
                         showlegend=False, hoverinfo="skip", meta=f"{profile}:heads", row=1, col=col)
-        fig.update_xaxes(title_text="θ₁  (tail ← classes conflict → head)", constrain="domain", row=1, col=col)
-    fig.update_yaxes(title_text="θ₂  (shared by all classes)", row=1, col=1)
+        fig.update_xaxes(title_text=text("toy_theta1"), constrain="domain", row=1, col=col)
+    fig.update_yaxes(title_text=text("toy_theta2"), row=1, col=1)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, row=1, col=1)
     fig.update_xaxes(matches="x", row=1, col=2)
     fig.update_layout(template="plotly_white", height=450, width=860, margin=dict(l=60, r=20, t=60, b=60),
-                      legend=dict(orientation="h", y=-0.2))
+                      legend=dict(orientation="h", y=-0.2), font=plotly_font())
     x_range, y_range = ranges if ranges is not None else toy_axis_ranges(toy)
     fig.update_xaxes(range=x_range, autorange=False)
     fig.update_yaxes(range=y_range, autorange=False)
@@ -160,21 +166,21 @@ def toy_mu_sweep_figure(sweep, axes=None):
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     fig = axes[0].figure
     for profile, frame in sweep.groupby("profile", sort=False):
-        label = PROFILE_TITLES.get(profile, profile)
+        label = _profile_title(profile)
         axes[0].plot(frame["mu"], frame["head_drift"], "o-", label=label)
         axes[1].plot(frame["mu"], frame["shared_loss"], "o-", label=label)
     lt = sweep[sweep["profile"] != "balanced"]
     if "optimum_drift" in sweep and len(lt):
         axes[0].axhline(float(lt["optimum_drift"].iloc[0]), color="tab:red", ls=":",
-                        label="optimum of the long-tailed loss")
-    axes[0].axhline(0.0, color="gold", lw=2, label="global optimum (all classes)")
-    axes[0].set_ylabel("drift towards the head")
-    axes[0].set_title("bad: momentum carries the run to the head")
+                        label=text("toy_lt_optimum"))
+    axes[0].axhline(0.0, color="gold", lw=2, label=text("toy_global"))
+    axes[0].set_ylabel(text("toy_drift"))
+    axes[0].set_title(text("toy_bad"))
     axes[1].set_yscale("log")
-    axes[1].set_ylabel("shared loss left  ½ h₂ θ₂²")
-    axes[1].set_title("good: momentum learns the shared direction")
+    axes[1].set_ylabel(text("toy_shared"))
+    axes[1].set_title(text("toy_good"))
     for ax in axes:
-        ax.set_xlabel("SGD momentum μ")
+        ax.set_xlabel(text("toy_mu"))
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

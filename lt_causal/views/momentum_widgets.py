@@ -11,6 +11,7 @@ import html
 import numpy as np
 
 from lt_causal.datasets.profiles import SHOT_GROUPS
+from lt_causal.language import term, text
 from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
 
 
@@ -21,11 +22,11 @@ def toy_summary_html(model) -> str:
         s, s0 = model.data[p]["summary"], model.data[p]["summary_plain"]
         key = p.replace("-", "")
         cells.append(f'<td class="lt-toy-{key}" style="padding-right:2em" data-drift="{s["head_drift"]:.4f}" '
-                     f'data-shared-loss="{s["shared_loss"]:.3e}"><b>{html.escape(p)}</b><br>'
-                     f'drift to head (bad): {s["head_drift"]:+.2f} (μ = 0: {s0["head_drift"]:+.2f})<br>'
-                     f'shared loss left (good if small): {s["shared_loss"]:.1e} '
+                     f'data-shared-loss="{s["shared_loss"]:.3e}"><b>{html.escape(term(p))}</b><br>'
+                     f'{text("toy_summary_drift")}: {s["head_drift"]:+.2f} (μ = 0: {s0["head_drift"]:+.2f})<br>'
+                     f'{text("toy_summary_loss")}: {s["shared_loss"]:.1e} '
                      f'(μ = 0: {s0["shared_loss"]:.1e})</td>')
-    return (f'<div class="lt-toy-summary">after {model.toy.steps} steps, μ = {model.mu:.2f}'
+    return (f'<div class="lt-toy-summary">{text("toy_summary_after", steps=model.toy.steps)}, μ = {model.mu:.2f}'
             f'<table><tr>{"".join(cells)}</tr></table></div>')
 
 
@@ -33,11 +34,11 @@ def grid_summary_html(model) -> str:
     """Relative change of accuracy per shot group at the selected μ, with stable CSS classes."""
     g = model.group_row
     cells = "".join(f'<td class="lt-mu-grid-{k}" style="padding-right:2em" data-value="{100 * g[k]:.2f}">'
-                    f'<b>{k}</b><br>'
+                    f'<b>{term(k)}</b><br>'
                     f'{100 * g[k]:+.1f} %</td>' for k in (*SHOT_GROUPS, "overall")
                     if np.isfinite(g[k]))
-    return (f'<div class="lt-mu-grid-summary">relative change of accuracy, μ = {model.mu:g} vs '
-            f'μ = {model.reference:g}<table><tr>{cells}</tr></table></div>')
+    return (f'<div class="lt-mu-grid-summary">{text("grid_summary", mu=model.mu, reference=model.reference)}'
+            f'<table><tr>{cells}</tr></table></div>')
 
 
 def _slider_box(W, slider, summary, figure, model, on_change):

@@ -14,6 +14,7 @@ from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS, shot_groups
 from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import best_value
 from lt_causal.experiments.comparison import prior_curves
+from lt_causal.language import plotly_font, term, text
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -27,6 +28,7 @@ def _fig(widget: bool, **layout) -> "go.Figure":
 
     fig = go.FigureWidget() if widget else go.Figure()
     layout.setdefault("margin", dict(l=60, r=20, t=50, b=60))
+    layout.setdefault("font", plotly_font())
     fig.update_layout(template="plotly_white", **layout)
     return fig
 
@@ -45,9 +47,9 @@ def per_class_figure(model, widget: bool = False, compact: bool = False) -> go.F
     groups = shot_groups(run.train_counts)
     labels = [f"{c}<br>n={n}" for c, n in zip(run.classes, run.train_counts)]
     size = dict(EXPLORER_BARS, margin=COMPACT_MARGIN) if compact else dict(height=380, width=500)
-    fig = _fig(widget, title=dict(text="Per-class test accuracy (head → tail)", font=dict(size=14)), **size,
-               yaxis=dict(title="accuracy (%)", range=[0, 100]),
-               xaxis=dict(title="class (training images, head → tail)" if not compact else None,
+    fig = _fig(widget, title=dict(text=text("per_class_title"), font=dict(size=14)), **size,
+               yaxis=dict(title=text("accuracy_axis"), range=[0, 100]),
+               xaxis=dict(title=text("per_class_axis") if not compact else None,
                           tickangle=0 if len(labels) <= 10 else -60, tickfont=dict(size=10 if compact else 12)))
     fig.add_bar(x=labels, y=model.per_class, marker_color=[GROUP_COLORS[g] for g in groups],
                 hovertemplate="%{x}<br>%{y:.1f} %<extra></extra>")
@@ -69,21 +71,21 @@ def knob_curve_figure(model, widget: bool = False, compact: bool = False) -> go.
     best value of overall accuracy under the model's test prior (a star) and, for TDE on a
     normalised head, the suggested α (dashed). :func:`update_knob_curve_figure` moves it."""
     curve, sym = model.curve, model.symbol
-    name = get_knob(model.knob).axis
+    name = term(get_knob(model.knob).axis)
     size = dict(EXPLORER_CURVE, margin=dict(COMPACT_MARGIN, t=60)) if compact else dict(height=380, width=500)
     fig = _fig(widget, title=dict(text=_curve_title(model), font=dict(size=14)), **size,
                xaxis=dict(title=name, range=_padded_range(curve.index)),
-               yaxis=dict(title="accuracy (%)", range=[0, 100]),
+               yaxis=dict(title=text("accuracy_axis"), range=[0, 100]),
                legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11))
                if compact else dict(orientation="h", y=-0.25))
     for g in ACCURACY_KEYS:
         if curve[g].notna().any():
-            fig.add_scatter(x=curve.index, y=curve[g], name=g, mode="lines", meta=f"curve:{g}",
+            fig.add_scatter(x=curve.index, y=curve[g], name=term(g), mode="lines", meta=f"curve:{g}",
                             line=dict(color=GROUP_COLORS[g], width=3 if g == "overall" else 2))
     best = model.best if hasattr(model, "best") else None
     if best is not None:
         fig.add_scatter(x=[best], y=[curve.loc[best, "overall"]], mode="markers", meta="best",
-                        name=f"best {sym}", marker=dict(symbol="star", size=13, color="gold",
+                        name=text("best_sym", sym=sym), marker=dict(symbol="star", size=13, color="gold",
                                                        line=dict(color="black", width=1)),
                         hovertemplate=f"best {sym} = %{{x:.2f}}<br>overall %{{y:.2f}} %<extra></extra>")
     fig.add_shape(type="line", x0=model.value, x1=model.value, y0=0, y1=100, name="value",
@@ -95,9 +97,9 @@ def knob_curve_figure(model, widget: bool = False, compact: bool = False) -> go.
 
 
 def _curve_title(model) -> str:
-    name = get_knob(model.knob).axis
+    name = term(get_knob(model.knob).axis)
     label = getattr(model, "prior_label", "balanced")
-    return f"Accuracy vs {name}" + ("" if label == "balanced" else f" · {label} test prior")
+    return text("curve_title", name=name) + ("" if label == "balanced" else text("curve_prior", prior=term(label)))
 
 
 def update_knob_curve_figure(fig, model) -> None:
@@ -123,26 +125,26 @@ def prior_curves_figure(run, priors=("balanced", "train", "inverse"), knob: str 
     star at each curve's best value: the best α moves with the class distribution of the test set."""
     spec = get_knob(knob)
     values = spec.values if values is None else np.asarray(values, dtype=float)
-    name, sym = spec.axis, spec.symbol
-    fig = _fig(False, title=dict(text=f"Overall accuracy vs {name} for three test sets", font=dict(size=14)),
+    name, sym = term(spec.axis), spec.symbol
+    fig = _fig(False, title=dict(text=text("prior_curves_title", name=name), font=dict(size=14)),
                height=340, width=620, margin=dict(l=55, r=10, t=50, b=50),
-               xaxis=dict(title=name, range=_padded_range(values)), yaxis=dict(title="overall accuracy (%)"),
+               xaxis=dict(title=name, range=_padded_range(values)), yaxis=dict(title=text("overall_axis")),
                legend=dict(font=dict(size=11)))
     for label, curve in prior_curves(run, priors, knob, values).items():
         best = best_value(curve)
         color = PRIOR_COLORS.get(label)
-        fig.add_scatter(x=curve.index, y=curve["overall"], mode="lines", name=f"{label} test prior",
+        fig.add_scatter(x=curve.index, y=curve["overall"], mode="lines", name=text("test_prior_legend", prior=term(label)),
                         line=dict(color=color, width=2), legendgroup=label)
         fig.add_scatter(x=[best], y=[curve.loc[best, "overall"]], mode="markers", legendgroup=label,
-                        name=f"best {sym} = {best:.2f}", marker=dict(symbol="star", size=13, color=color,
+                        name=text("best_sym_value", sym=sym, value=best), marker=dict(symbol="star", size=13, color=color,
                                                                      line=dict(color="black", width=1)))
     return fig
 
 
 def tradeoff_figure(models: dict) -> go.Figure:
     """Many-shot vs few-shot accuracy traced by several knobs (one curve per knob/run)."""
-    fig = _fig(False, title="Many-shot vs few-shot trade-off of test-time knobs", height=420, width=620,
-               xaxis=dict(title="few-shot accuracy (%)"), yaxis=dict(title="many-shot accuracy (%)"))
+    fig = _fig(False, title=text("tradeoff_title"), height=420, width=620,
+               xaxis=dict(title=text("few_axis")), yaxis=dict(title=text("many_axis")))
     for label, model in models.items():
         c = model.curve
         fig.add_scatter(x=c["few"], y=c["many"], mode="lines+markers", name=label, marker=dict(size=4),
@@ -150,21 +152,21 @@ def tradeoff_figure(models: dict) -> go.Figure:
     return fig
 
 
-def history_figure(history, widget: bool = False, title: str = "Training") -> go.Figure:
+def history_figure(history, widget: bool = False, title: str | None = None) -> go.Figure:
     """Loss and test accuracy per epoch from a history DataFrame (or a list of dicts)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     h = pd.DataFrame(history)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", "accuracy (%)"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(text("training_loss"), text("accuracy_axis")))
     fig = go.FigureWidget(fig) if widget else fig
-    fig.update_layout(template="plotly_white", height=320, width=760, title=title,
+    fig.update_layout(template="plotly_white", height=320, width=760, title=title or text("training"), font=plotly_font(),
                       margin=dict(l=50, r=20, t=60, b=40))
     x = h["epoch"] if len(h) else []
-    fig.add_scatter(x=x, y=h["loss"] if len(h) else [], name="loss", row=1, col=1)
-    fig.add_scatter(x=x, y=h["train_acc"] if len(h) else [], name="train acc", row=1, col=2)
-    fig.add_scatter(x=x, y=h["test_acc"] if len(h) else [], name="test acc", row=1, col=2)
-    fig.update_xaxes(title_text="epoch")
+    fig.add_scatter(x=x, y=h["loss"] if len(h) else [], name=text("loss"), row=1, col=1)
+    fig.add_scatter(x=x, y=h["train_acc"] if len(h) else [], name=text("train_acc"), row=1, col=2)
+    fig.add_scatter(x=x, y=h["test_acc"] if len(h) else [], name=text("test_acc"), row=1, col=2)
+    fig.update_xaxes(title_text=text("epoch"))
     return fig
 
 
@@ -176,18 +178,18 @@ def update_history_figure(fig, history) -> None:
             trace.x, trace.y = h["epoch"].to_numpy(), h[col].to_numpy(dtype=float)
 
 
-def accuracy_bars_figure(table, title: str = "Accuracy by shot group") -> go.Figure:
+def accuracy_bars_figure(table, title: str | None = None) -> go.Figure:
     """Grouped bars from a DataFrame with rows = runs and columns overall/many/medium/few."""
-    fig = _fig(False, title=title, height=380, width=640, barmode="group",
-               yaxis=dict(title="accuracy (%)", range=[0, 100]))
+    fig = _fig(False, title=title or text("bars_title"), height=380, width=640, barmode="group",
+               yaxis=dict(title=text("accuracy_axis"), range=[0, 100]))
     for g in (*SHOT_GROUPS, "overall"):
         if g in table:
-            fig.add_bar(x=list(table.index), y=table[g].to_numpy(dtype=float), name=g,
+            fig.add_bar(x=list(table.index), y=table[g].to_numpy(dtype=float), name=term(g),
                         marker_color=GROUP_COLORS[g])
     return fig
 
 
-def benchmark_figure(table: pd.DataFrame, title: str = "Every system on one long-tailed data set"):
+def benchmark_figure(table: pd.DataFrame, title: str | None = None):
     """Horizontal bars per system (best overall on top): overall, many-, medium- and few-shot
     (a plotly Figure)."""
     import plotly.graph_objects as go
@@ -196,10 +198,10 @@ def benchmark_figure(table: pd.DataFrame, title: str = "Every system on one long
     if missing:
         raise ValueError(f"benchmark_figure needs the columns of benchmark_table(); missing {sorted(missing)}")
     t = table.iloc[::-1]
-    fig = go.Figure(layout=dict(title=title, barmode="group", height=120 + 46 * len(t), width=720,
-                                xaxis=dict(title="accuracy (%)", range=[0, 100]),
+    fig = go.Figure(layout=dict(title=title or text("benchmark_title"), barmode="group", height=120 + 46 * len(t),
+                                width=720, xaxis=dict(title=text("accuracy_axis"), range=[0, 100]), font=plotly_font(),
                                 legend=dict(traceorder="reversed"), margin=dict(l=160)))
     for g in reversed(ACCURACY_KEYS):
-        fig.add_bar(y=list(t.index), x=t[g].to_numpy(dtype=float), name=g, orientation="h",
+        fig.add_bar(y=list(t.index), x=t[g].to_numpy(dtype=float), name=term(g), orientation="h",
                     marker_color=GROUP_COLORS[g])
     return fig

@@ -1,0 +1,142 @@
+"""The learner's language: English (the default) or Chinese (``zh``, the Chinese edition of
+the notebooks), and the one catalogue of the words a learner sees in figures and widgets.
+
+    >>> import lt_causal as lc
+    >>> lc.set_language("zh")            # or LT_CAUSAL_LANG=zh in the environment
+    >>> lc.language()
+    'zh'
+
+Views look every visible string up with :func:`text` (``text("accuracy_axis")``); each
+entry of :data:`STRINGS` holds the English and the Chinese of one string, written once. Names
+whose English lives elsewhere (shot groups, test priors, knob axes) go through :func:`term`. Under
+Chinese, matplotlib draws with a CJK font (Noto Sans CJK SC from Debian's ``fonts-noto-cjk``,
+:data:`CJK_FONTS` in order of preference, with a warning when none is installed) and plotly
+figures ask the browser for the same family (:func:`plotly_font`).
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from contextlib import contextmanager
+
+from lt_causal.checks import check_choice
+from lt_causal.language_strings import STRINGS, TERMS
+
+LANGUAGES = ("en", "zh")
+ENV_VAR = "LT_CAUSAL_LANG"
+# CJK fonts in order of preference; Debian's fonts-noto-cjk provides the first ones
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
+             "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei")
+FONT_HINT = "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk) or any font in CJK_FONTS"
+
+_chosen: str | None = None            # set_language's choice; None: the environment's (or English)
+_saved_rc: dict = {}                 # the rcParams replaced while Chinese is active, to restore them
+_font_checked = False                # Chinese fonts set up (or found missing and warned about)
+
+
+def language() -> str:
+    """The active language: the last :func:`set_language`, else ``$LT_CAUSAL_LANG``, else ``"en"``."""
+    if _chosen is not None:
+        return _chosen
+    return check_choice(os.environ.get(ENV_VAR, "en").strip().lower() or "en", LANGUAGES,
+                        f"language in ${ENV_VAR}")
+
+
+def set_language(name: str) -> str:
+    """Make ``name`` (``"en"`` or ``"zh"``) the language of every figure and widget drawn from
+    now on, switch matplotlib's font to match, and return it."""
+    global _chosen
+    _chosen = check_choice(str(name).strip().lower(), LANGUAGES, "language")
+    configure_matplotlib()
+    return _chosen
+
+
+@contextmanager
+def using_language(name: str):
+    """``with using_language("zh"): ...`` draws in ``name`` and restores the language after."""
+    global _chosen
+    before = _chosen
+    set_language(name)
+    try:
+        yield name
+    finally:
+        _chosen = before
+        configure_matplotlib()
+
+
+def text(key: str, **fields) -> str:
+    """The catalogue string ``key`` in the active language, formatted with ``fields``."""
+    if key not in STRINGS:
+        raise ValueError(f"unknown UI string {key!r}; add it to lt_causal/language_strings.py")
+    english, chinese = STRINGS[key]
+    template = chinese if language() == "zh" else english
+    if template is not english:
+        configure_matplotlib()        # a Chinese string may go to a matplotlib figure next
+    return template.format(**fields) if fields else template
+
+
+def term(english: str) -> str:
+    """A name whose English is written elsewhere (a shot group, a test prior, a knob's axis) in
+    the active language: its :data:`TERMS` entry under Chinese, else ``english`` itself."""
+    if language() == "zh":
+        return TERMS.get(english, english)
+    return english
+
+
+def cjk_font() -> tuple[str, str] | None:
+    """(family, file) of the first installed font of :data:`CJK_FONTS` that matplotlib can use,
+    or None. Fonts installed after matplotlib built its font cache are added from the system."""
+    from matplotlib import font_manager as fm
+
+    def find():
+        by_name = {f.name: f.fname for f in fm.fontManager.ttflist}
+        return next(((name, by_name[name]) for name in CJK_FONTS if name in by_name), None)
+
+    found = find()
+    if found is None:
+        for path in fm.findSystemFonts():
+            if "cjk" in os.path.basename(path).lower() or "wqy" in path.lower():
+                try:
+                    fm.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = find()
+    return found
+
+
+def configure_matplotlib() -> None:
+    """Under Chinese put the CJK font behind matplotlib's sans-serif font (Latin letters keep
+    their look, Chinese characters fall back to the CJK font); under English restore the
+    settings. Warns once, with :data:`FONT_HINT`, when no CJK font is installed."""
+    import matplotlib
+
+    global _font_checked
+    rc = matplotlib.rcParams
+    if language() != "zh":
+        rc.update(_saved_rc)
+        _saved_rc.clear()
+        _font_checked = False
+        return
+    if _font_checked:
+        return
+    _font_checked = True
+    found = cjk_font()
+    if found is None:
+        warnings.warn(f"no Chinese (CJK) font found, Chinese text in figures will show as boxes: {FONT_HINT}",
+                      stacklevel=3)
+        return
+    _saved_rc.update({"font.family": list(rc["font.family"]), "font.sans-serif": list(rc["font.sans-serif"]),
+                      "axes.unicode_minus": rc["axes.unicode_minus"]})
+    fonts = list(rc["font.sans-serif"])
+    # matplotlib falls back glyph by glyph only between the families named in font.family
+    rc["font.family"] = fonts[:1] + [found[0], "sans-serif"]
+    rc["font.sans-serif"] = fonts[:1] + [found[0]] + [f for f in fonts[1:] if f != found[0]]
+    rc["axes.unicode_minus"] = False
+
+
+def plotly_font() -> dict:
+    """The ``font`` of a plotly layout: the CJK families (browser fonts) under Chinese, else {}."""
+    if language() != "zh":
+        return {}
+    return {"family": ", ".join(['"Open Sans"', "verdana", "arial", *(f'"{f}"' for f in CJK_FONTS),
+                                 "sans-serif"])}

@@ -1,0 +1,143 @@
+"""The Chinese edition: the language setting and its catalogue, Chinese figures with a font that
+has the glyphs, and notebooks/zh/ kept in step with the English notebooks (same code cells in the
+same order, apart from one cell that only sets the language; Chinese prose)."""
+import importlib
+import os
+import re
+import string
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import lt_causal as lc
+from lt_causal.language_strings import STRINGS, TERMS
+
+L = importlib.import_module("lt_causal.language")   # the module (lc.language is the function)
+
+ROOT = Path(__file__).resolve().parent.parent
+EN_DIR, ZH_DIR = ROOT / "notebooks", ROOT / "notebooks" / "zh"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LANGUAGE_CELL = 'import lt_causal as lc\nlc.set_language("zh")'
+
+
+@pytest.fixture(autouse=True)
+def english_after(monkeypatch):
+    """Every test starts and ends in the default language."""
+    monkeypatch.delenv(L.ENV_VAR, raising=False)
+    monkeypatch.setattr(L, "_chosen", None)
+    yield
+    L._chosen = "en"
+    L.configure_matplotlib()     # restores matplotlib's fonts
+    L._chosen = None
+
+
+def fields(template: str) -> set:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+# ------------------------------------------------------------------ the setting and its catalogue
+
+def test_english_is_the_default_and_the_setting_switches():
+    assert lc.language() == "en"
+    assert L.text("per_class_title") == STRINGS["per_class_title"][0]
+    assert lc.set_language("zh") == "zh" and lc.language() == "zh"
+    assert L.text("per_class_title") == STRINGS["per_class_title"][1]
+    assert L.term("many") == TERMS["many"] and L.term("not a term") == "not a term"
+    lc.set_language("EN ")
+    assert lc.language() == "en" and L.term("many") == "many"
+
+
+def test_the_environment_variable_and_bad_names(monkeypatch):
+    monkeypatch.setenv(L.ENV_VAR, "zh")
+    assert lc.language() == "zh"
+    monkeypatch.setenv(L.ENV_VAR, "fr")
+    with pytest.raises(ValueError, match="'fr'"):
+        lc.language()
+    with pytest.raises(ValueError, match="'klingon'"):
+        lc.set_language("klingon")
+    with pytest.raises(ValueError, match="no_such_key"):
+        L.text("no_such_key")
+
+
+def test_using_language_restores_the_language():
+    with lc.using_language("zh"):
+        assert lc.language() == "zh"
+    assert lc.language() == "en"
+
+
+@pytest.mark.parametrize("key", sorted(STRINGS))
+def test_every_catalogue_entry_has_both_languages_with_the_same_fields(key):
+    english, chinese = STRINGS[key]
+    assert english.strip() and chinese.strip(), key
+    assert fields(english) == fields(chinese), f"{key}: {fields(english)} vs {fields(chinese)}"
+    assert CJK.search(chinese) and not CJK.search(english), f"{key}: {english!r} / {chinese!r}"
+    assert "$" not in chinese, f"{key}: mathtext has no CJK fallback in matplotlib"
+
+
+def test_terms_are_chinese():
+    plain = {"TDE", "τ-norm"}                      # names Chinese writes in Latin letters too
+    assert all(CJK.search(zh) for en, zh in TERMS.items() if en not in plain)
+
+
+# ------------------------------------------------------------------ fonts and figures
+
+def test_the_cjk_font_has_every_glyph_of_the_catalogue():
+    found = L.cjk_font()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"no CJK font on the CI machine: {L.FONT_HINT}")
+        pytest.skip(f"no CJK font installed here: {L.FONT_HINT}")
+    from matplotlib.ft2font import FT2Font
+
+    charmap = FT2Font(found[1]).get_charmap()
+    chinese = {c for _, zh in STRINGS.values() for c in zh if CJK.match(c)}
+    chinese |= {c for zh in TERMS.values() for c in zh if CJK.match(c)}
+    missing = sorted(c for c in chinese if ord(c) not in charmap)
+    assert not missing, f"{found[0]} ({found[1]}) lacks {missing}"
+
+
+def test_a_figure_drawn_under_chinese_has_chinese_text_and_no_missing_glyphs():
+    if L.cjk_font() is None and not os.environ.get("CI"):
+        pytest.skip(L.FONT_HINT)
+    import matplotlib.pyplot as plt
+
+    lc.set_language("zh")
+    fig = lc.causal_norm_picture()
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [STRINGS["norm_title"][1], STRINGS["tau_title"][1]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # matplotlib warns "Glyph ... missing from font(s)"
+        fig.canvas.draw()
+    plt.close(fig)
+    lc.set_language("en")
+    fig = lc.causal_norm_picture()
+    assert not any(CJK.search(ax.get_title()) for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_english_figures_keep_the_default_font():
+    import matplotlib
+
+    before = list(matplotlib.rcParams["font.sans-serif"])
+    with lc.using_language("zh"):
+        pass
+    assert list(matplotlib.rcParams["font.sans-serif"]) == before
+
+
+def test_plotly_figures_and_widgets_speak_chinese():
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound")
+    lc.set_language("zh")
+    model = lc.KnobExplorerModel(run, "tde")
+    fig = lc.knob_curve_figure(model)
+    assert fig.layout.title.text.startswith("准确率") and "Noto Sans CJK SC" in fig.layout.font.family
+    assert {t.name for t in fig.data} >= {TERMS["many"], TERMS["overall"]}
+    from lt_causal.views.knob_explorer import summary_html
+
+    assert STRINGS["explorer_accuracy"][1] in summary_html(model)
+    box = lc.knob_explorer(run)
+    assert box.prior_menu.description == STRINGS["prior_menu"][1]
+    assert STRINGS["prior_train"][1] in [label for label, _ in box.prior_menu.options]
+    lc.set_language("en")
+    assert lc.knob_curve_figure(model).layout.title.text.startswith("Accuracy")
