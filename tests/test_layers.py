@@ -20,7 +20,7 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
 
 # low → high; a top-level module not named here is in the lowest layer (settings, checks, ...)
 LAYERS = ["causal", "datasets", "models", "methods", "evaluation", "training", "experiments", "momentum",
-          "views", "commands"]
+          "exercises", "views", "commands"]
 TOP = {"cli": "commands", "__main__": "commands"}
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 300, 60
 

@@ -1,0 +1,165 @@
+"""One exercise as data, and the judge that turns a learner's answer into :class:`Feedback`.
+
+An :class:`Exercise` holds every learner-facing string of one question (the question, the
+one-line reason shown when the answer is right, the hint, the worked solution and one message
+per typical wrong answer) and one function, ``facts``, that computes with the library every
+number the texts quote: ``facts()["answer"]`` is the reference answer, never typed in. Texts
+name facts as ``{name}`` or ``{name:format}`` (:func:`fill`); other braces (LaTeX) stay as they are.
+
+Two kinds of answers: ``number`` (within ``tolerance`` of the reference, or accepted by
+``accept``) and ``choice`` (one of ``options``: a letter, a word such as ``up``, a knob name).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from lt_causal.exercises.feedback import Feedback
+
+KINDS = ("number", "choice")
+UNITS = ("", "%", "probability")
+
+# learner-facing messages shared by every exercise (the exercise's own texts are in its definition)
+MESSAGES = {
+    "unanswered": "Replace None with your answer and run the cell again.",
+    "not_a_number": "Expected a number here (e.g. {example}), got {answer!r}.",
+    "not_an_option": "Expected one of {options} (as a string, e.g. \"{first}\"), got {answer!r}.",
+    "fraction_for_percent": "Right number, wrong unit: this looks like a fraction ({answer:g}), but the "
+                            "question asks for a percentage. Multiply by 100.",
+    "percent_for_fraction": "Right number, wrong unit: this looks like a percentage ({answer:g}), but the "
+                            "question asks for a probability between 0 and 1. Divide by 100.",
+    "close": "Close, but not within the tolerance (± {tolerance:g}): carry more decimals through "
+             "the intermediate steps.",
+    "wrong_number": "Not quite.",
+    "wrong_choice": "Not this one.",
+}
+_FIELD = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: ``id`` is ``"<notebook>.<n>"`` (``"01.1"``). ``mistakes`` maps a typical
+    wrong answer to its message: for a number, the name of the fact that holds the wrong value;
+    for a choice, the option. ``accept(answer, facts)`` replaces the tolerance test when given."""
+
+    id: str
+    kind: str
+    title: str
+    question: str
+    facts: Callable[[], dict]
+    why: str
+    hint: str
+    solution: str
+    mistakes: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)        # choice: option -> its label in the question
+    aliases: dict = field(default_factory=dict)        # choice: other spellings -> option
+    tolerance: float = 0.0
+    unit: str = ""
+    example: str = "0.5"                                # the placeholder of the answer cell
+    accept: Callable[[float, dict], bool] | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS or self.unit not in UNITS:
+            raise ValueError(f"exercise {self.id}: kind {self.kind!r} / unit {self.unit!r} unknown")
+        if self.kind == "choice" and not self.options:
+            raise ValueError(f"exercise {self.id}: a choice needs options")
+
+    @property
+    def notebook(self) -> str:
+        return self.id.split(".")[0]
+
+
+def fill(text: str, facts: dict) -> str:
+    """``text`` with every ``{name}`` / ``{name:fmt}`` whose name is a fact replaced by its value."""
+    def replace(match):
+        name, fmt = match.group(1), match.group(2)
+        if name not in facts:
+            return match.group(0)
+        return format(facts[name], fmt or "")
+    return _FIELD.sub(replace, text)
+
+
+def _as_number(answer) -> float | None:
+    """A finite float from a number or a numeric string (a trailing % is dropped); else None."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, str):
+        answer = answer.strip().rstrip("%").replace(",", "").strip()
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _as_option(exercise: Exercise, answer) -> str | None:
+    """The option an answer names: an option key, an alias or a label, any case, "(b)" as "b"."""
+    if not isinstance(answer, str):
+        return None
+    key = answer.strip().strip("().").strip().lower()
+    names = {str(k).lower(): k for k in exercise.options}
+    names.update({str(a).lower(): k for a, k in exercise.aliases.items()})
+    names.update({str(label).lower(): k for k, label in exercise.options.items()})
+    return names.get(key)
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance + 1e-9 * max(1.0, abs(b))
+
+
+def _judge_number(exercise: Exercise, value: float, facts: dict) -> tuple[str, str]:
+    """(status, message) of a numeric answer."""
+    tol = exercise.tolerance
+    right = exercise.accept(value, facts) if exercise.accept else _close(value, facts["answer"], tol)
+    if right:
+        return "correct", fill(exercise.why, facts)
+    for name, message in exercise.mistakes.items():
+        if _close(value, float(facts[name]), tol):
+            return "mistake", fill(message, facts)
+    reference = float(facts["answer"])
+    if exercise.unit == "%" and _close(100 * value, reference, tol):
+        return "mistake", MESSAGES["fraction_for_percent"].format(answer=value)
+    if exercise.unit == "probability" and _close(value / 100, reference, tol):
+        return "mistake", MESSAGES["percent_for_fraction"].format(answer=value)
+    if exercise.accept is None and tol > 0 and _close(value, reference, 5 * tol):
+        return "wrong", MESSAGES["close"].format(tolerance=tol)
+    return "wrong", MESSAGES["wrong_number"]
+
+
+def _judge_choice(exercise: Exercise, option: str, facts: dict) -> tuple[str, str]:
+    if option == facts["answer"]:
+        return "correct", fill(exercise.why, facts)
+    if option in exercise.mistakes:
+        return "mistake", fill(exercise.mistakes[option], facts)
+    return "wrong", MESSAGES["wrong_choice"]
+
+
+def judge(exercise: Exercise, answer, facts: dict) -> Feedback:
+    """The feedback on ``answer`` (None: not answered yet) given the exercise's ``facts``."""
+    hint = fill(exercise.hint, facts)
+    make = lambda status, message: Feedback(exercise.id, exercise.title, status, message,  # noqa: E731
+                                            None if status == "correct" else hint, answer)
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return make("unanswered", MESSAGES["unanswered"])
+    if isinstance(answer, np.generic):
+        answer = answer.item()
+    if exercise.kind == "number":
+        value = _as_number(answer)
+        if value is None:
+            return make("invalid", MESSAGES["not_a_number"].format(example=exercise.example, answer=answer))
+        if isinstance(answer, str) and answer.strip().endswith("%") and exercise.unit == "probability":
+            value /= 100                     # "4.3%" says its unit: read it as 0.043
+        try:
+            return make(*_judge_number(exercise, value, facts))
+        except ValueError as error:          # e.g. a knob value the library refuses
+            return make("invalid", str(error))
+    option = _as_option(exercise, answer)
+    if option is None:
+        shown = ", ".join(f'"{k}"' for k in exercise.options)
+        return make("invalid", MESSAGES["not_an_option"].format(options=shown, first=next(iter(exercise.options)),
+                                                                 answer=answer))
+    return make(*_judge_choice(exercise, option, facts))

@@ -1,0 +1,116 @@
+"""Exercises of notebook 01 (backdoor adjustment): Italy's fatality rate with China's age mix, and
+which of P(Y | X), P(Y | do(X)) moves when the old are infected more often."""
+from __future__ import annotations
+
+from lt_causal.causal.backdoor import backdoor_adjustment, load_example
+from lt_causal.causal.simpson import standardized_rates, stratum_rates
+from lt_causal.exercises.core import Exercise
+
+COLUMNS = dict(group="country", adjustment="age_group", cases="confirmed_cases", deaths="confirmed_deaths")
+COVID = dict(treatment="infected", outcome="deaths", adjustment="age", population="population")
+OLD, FACTOR = ">=65", 3
+
+
+def _italy_facts() -> dict:
+    cfr = load_example("china-italy")
+    by = {s: standardized_rates(cfr, **COLUMNS, standard=s) for s in ("China", "Italy", "pooled")}
+    rates = stratum_rates(cfr, **COLUMNS)
+    china = cfr[cfr["country"] == "China"]
+    old = china["age_group"].isin(["70-79", "80+"])
+    return {"answer": 100 * by["China"].loc["Italy", "standardized"],
+            "italy_crude": 100 * by["China"].loc["Italy", "crude"],
+            "china_crude": 100 * by["China"].loc["China", "crude"],
+            "pooled": 100 * by["pooled"].loc["Italy", "standardized"],
+            "swapped": 100 * by["Italy"].loc["China", "standardized"],
+            "unweighted": 100 * rates["Italy"].mean(),
+            "rate_80": 100 * rates.loc["80+", "Italy"],
+            "share_80": 100 * china.loc[china["age_group"] == "80+", "confirmed_cases"].sum()
+            / china["confirmed_cases"].sum(),
+            "china_old": 100 * china.loc[old, "confirmed_cases"].sum() / china["confirmed_cases"].sum()}
+
+
+ITALY = Exercise(
+    id="01.1", kind="number", unit="%", tolerance=0.02, example="3.14",
+    title="Italy with China's age mix",
+    question=("Compute $P(\\text{death} \\mid do(\\text{infected}))$ for **Italy** by hand, standardised to "
+              "**China's** age mix of confirmed cases: what would Italy's case-fatality rate have been if its "
+              "cases had China's ages? Use the table `cfr = lc.load_example(\"china-italy\")` of section 6 "
+              "(you may compute in a code cell). Give a percentage with two decimals."),
+    facts=_italy_facts,
+    why=("Italy's per-age rates weighted by China's age mix P(z) give {answer:.2f} %, far below Italy's "
+         "crude {italy_crude:.2f} %: the crude rate was high because Italy's cases were old."),
+    hint=("Two steps: Italy's rate in each age group (deaths / cases), then a weighted sum with weights "
+          "= each age group's share of **China's** cases."),
+    mistakes={
+        "italy_crude": ("That is Italy's crude rate: Italy's per-age rates weighted by Italy's own age mix "
+                        "P(z | Italy). Swap the weights for China's age mix."),
+        "china_crude": ("That is China's own crude rate. The question keeps Italy's per-age rates and "
+                        "borrows only China's age mix."),
+        "pooled": ("That is Italy standardised to the pooled age mix of both countries (section 6). "
+                   "Here the standard is China's cases alone."),
+        "swapped": ("Rates and weights swapped: that is China's per-age rates with Italy's age mix. "
+                    "Use Italy's rates and China's mix."),
+        "unweighted": ("That is the plain mean of Italy's per-age rates, every age group weighted equally. "
+                       "Weight each group by its share of China's cases."),
+    },
+    solution=("Italy's rate in each age group is deaths / cases (e.g. 80+: {rate_80:.2f} %). China's age mix "
+              "is each group's share of China's 44,672 cases (80+: {share_80:.2f} %; 70 or older: "
+              "{china_old:.1f} %). The backdoor sum $\\sum_z P(Y \\mid \\text{Italy}, z)\\,P(z)$ with "
+              "China's mix as $P(z)$ gives **{answer:.2f} %**. In code:\n\n"
+              "```python\ncfr = lc.load_example(\"china-italy\")\n"
+              "lc.standardized_rates(cfr, group=\"country\", adjustment=\"age_group\", cases=\"confirmed_cases\",\n"
+              "                      deaths=\"confirmed_deaths\", standard=\"China\")\n```\n\n"
+              "Italy's crude {italy_crude:.2f} % against China's {china_crude:.2f} % was Simpson's paradox: "
+              "with the same age mix, Italy's rate is lower."),
+)
+
+
+def _direction(before: float, after: float) -> str:
+    return "up" if after > before + 1e-12 else ("down" if after < before - 1e-12 else "same")
+
+
+def _old_facts() -> dict:
+    covid = load_example("covid")
+    more = covid.copy()
+    row = more["age"] == OLD
+    more.loc[row, ["infected", "deaths"]] *= FACTOR
+    before, after = backdoor_adjustment(covid, **COVID), backdoor_adjustment(more, **COVID)
+    moves = (_direction(before.observational, after.observational), _direction(before.adjusted, after.adjusted))
+    options = {("up", "up"): "a", ("up", "same"): "b", ("same", "up"): "c", ("same", "same"): "d"}
+    return {"answer": options.get(moves), "obs_before": before.observational, "obs_after": after.observational,
+            "adjusted": before.adjusted, "adjusted_after": after.adjusted,
+            "old_rate": float(covid.loc[row, "deaths"].iloc[0] / covid.loc[row, "infected"].iloc[0])}
+
+
+OLD_INFECTED = Exercise(
+    id="01.2", kind="choice", example="\"b\"",
+    title="More old people infected",
+    question=(f"**Predict before computing.** In the COVID table of section 4, the `{OLD}` group gets "
+              f"{FACTOR} times as many infections **and** {FACTOR} times as many deaths (the same death rate "
+              "in that age group; nothing else changes). What happens to $P(Y \\mid X)$ and $P(Y \\mid do(X))$?"),
+    options={"a": "both go up", "b": "$P(Y \\mid X)$ goes up, $P(Y \\mid do(X))$ stays the same",
+             "c": "$P(Y \\mid X)$ stays the same, $P(Y \\mid do(X))$ goes up", "d": "both stay the same"},
+    facts=_old_facts,
+    why=("Every per-age rate P(Y | X, z) is unchanged, so the adjusted sum with the population's P(z) stays at "
+         "{adjusted:.4f}; only the infected's age mix P(z | X) gets older, which lifts P(Y | X) from "
+         "{obs_before:.4f} to {obs_after:.4f}."),
+    hint=("Write both sums: the same rates P(Y | X, z) in each, weighted by P(z | X) (the infected's ages) "
+          "or by P(z) (the population's ages). Which of these ingredients does the change touch?"),
+    mistakes={
+        "a": ("P(Y | do(X)) weighs the per-age rates by the population's age mix, and neither the rates "
+              "(still {old_rate:.3f} for the old) nor the population changed."),
+        "c": ("The other way round: do(X) uses the population's age mix, which did not change; P(Y | X) uses "
+              "the infected's age mix, which now holds more old people."),
+        "d": ("The rate inside each age group is the same, but P(Y | X) averages them with the infected's "
+              "age mix as weights, and that mix now has more old people."),
+    },
+    solution=("The change keeps every per-age rate $P(Y \\mid X, z)$ (for `>=65`: {old_rate:.3f}) and the "
+              "population, so $P(Y \\mid do(X)) = \\sum_z P(Y \\mid X, z)\\,P(z)$ stays at **{adjusted:.4f}**. "
+              "The infected, however, are now older: $P(z \\mid X)$ puts more weight on the deadliest group, "
+              "and $P(Y \\mid X) = \\sum_z P(Y \\mid X, z)\\,P(z \\mid X)$ rises from {obs_before:.4f} to "
+              "**{obs_after:.4f}**. Answer **b**: the confounded rate moves with who gets infected, the "
+              "adjusted one only with what infection does within each age. Try it in the calculator of "
+              "section 5."),
+)
+
+EXERCISES = (ITALY, OLD_INFECTED)

@@ -1,0 +1,98 @@
+"""Exercises of notebook 05 (the paper's CIFAR-LT recipe): the size of CIFAR-10-LT at imbalance 50,
+the epoch of the first learning-rate drop, and how many few-shot classes CIFAR-10-LT has."""
+from __future__ import annotations
+
+from lt_causal.datasets.profiles import FEW_BELOW, shot_groups
+from lt_causal.datasets.registry import dataset_info
+from lt_causal.exercises.core import Exercise
+from lt_causal.training.config import lr_at, recipe
+
+DATASET = "cifar10-lt"
+IMBALANCE, OTHER_IMBALANCE = 50, 100
+
+
+def _size_facts() -> dict:
+    info = dataset_info(DATASET, imbalance=IMBALANCE)
+    n_max, classes = info.train_counts[0], len(info.train_counts)
+    other = dataset_info(DATASET, imbalance=OTHER_IMBALANCE).train_counts
+    over_c = [int(n_max * (1 / IMBALANCE) ** (i / classes)) for i in range(classes)]
+    return {"answer": sum(info.train_counts), "other": sum(other), "full": n_max * classes, "over_c": sum(over_c),
+            "counts": ", ".join(str(n) for n in info.train_counts), "imbalance": IMBALANCE,
+            "other_imbalance": OTHER_IMBALANCE, "n_max": n_max, "tail": info.train_counts[-1]}
+
+
+SIZE = Exercise(
+    id="05.1", kind="number", tolerance=1.0, example="20000",
+    title="How big is CIFAR-10-LT at imbalance 50?",
+    question=("Section 4 says CIFAR-10-LT at imbalance {other_imbalance} keeps {other:,} training images. How many "
+              "does it keep at imbalance **{imbalance}** (same rule, $n_{max} = {n_max}$)? Compute it in a code cell "
+              "from the rule, then check."),
+    facts=_size_facts,
+    why="Per class: {counts}; together {answer:,} images: a milder tail keeps more of every class but the head.",
+    hint="n_i = ⌊{n_max} · (1/{imbalance})^(i/9)⌋ for i = 0 … 9, rounded down per class, then summed.",
+    mistakes={
+        "other": ("That is the size at imbalance {other_imbalance} (the number in section 4); here the tail keeps "
+                  "{tail} images."),
+        "full": "That is the full, balanced CIFAR-10 training set; the long-tailed split keeps n_i per class.",
+        "over_c": "The exponent is i/(C−1) = i/9, so that the last class keeps exactly n_max/imbalance.",
+    },
+    solution=("`sum(lc.long_tail_counts(10, {n_max}, {imbalance}))`: the classes keep {counts} images, "
+              "**{answer:,}** in all (at imbalance {other_imbalance}: {other:,}). "
+              "`python -m lt_causal info --dataset cifar10-lt --imbalance {imbalance}` prints the same."),
+)
+
+
+def _drop_facts() -> dict:
+    config = recipe(DATASET, quick=False)
+    rates = [lr_at(config, epoch) for epoch in range(config.epochs)]
+    drops = [e for e in range(1, config.epochs) if rates[e] < rates[e - 1]]
+    return {"answer": drops[0], "second": drops[1], "warmup": config.warmup_epochs, "epochs": config.epochs,
+            "lr": config.lr, "decay": config.lr_decay, "lr_after": rates[drops[0]],
+            "milestones": " and ".join(f"{m:.0%}" for m in config.milestones)}
+
+
+DROP = Exercise(
+    id="05.2", kind="number", tolerance=0.0, example="100",
+    title="When does the learning rate first drop?",
+    question=("In the paper's recipe ({epochs} epochs, lr {lr:g} with a {warmup:g}-epoch warm-up, lr × {decay:g} at "
+              "{milestones} of the epochs), at which epoch (counted from 0) does the learning rate first "
+              "**drop**? This is where notebook 05's test accuracy jumps."),
+    facts=_drop_facts,
+    why="The first milestone is 60 % of {epochs} epochs: from epoch {answer} the lr is {lr_after:g}.",
+    hint="The warm-up raises the lr; the drops come at the milestones, fractions of the total epochs.",
+    mistakes={
+        "second": "That is the second drop (80 %); the first comes earlier.",
+        "warmup": "At epoch {warmup:g} the warm-up ends: the lr stops *rising* there, it does not drop.",
+    },
+    solution=("`lc.lr_at(lc.recipe(\"cifar10-lt\"), epoch)` for every epoch: the lr rises during the "
+              "{warmup:g}-epoch warm-up to {lr:g}, stays there, and drops to {lr_after:g} at epoch **{answer}** "
+              "(60 % of {epochs}), again at epoch {second} (80 %)."),
+)
+
+
+def _few_facts() -> dict:
+    counts = dataset_info(DATASET, imbalance=OTHER_IMBALANCE).train_counts
+    groups = shot_groups(counts)
+    medium = [n for n, g in zip(counts, groups) if g == "medium"]
+    return {"answer": groups.count("few"), "medium": groups.count("medium"), "tail": counts[-1],
+            "few_below": FEW_BELOW, "imbalance": OTHER_IMBALANCE, "medium_counts": ", ".join(map(str, medium))}
+
+
+FEW = Exercise(
+    id="05.3", kind="number", tolerance=0.0, example="4",
+    title="How many few-shot classes?",
+    question=("How many **few-shot** classes (fewer than {few_below} training images) does CIFAR-10-LT at "
+              "imbalance {imbalance} have?"),
+    facts=_few_facts,
+    why="Even the tail class keeps {tail} images, more than {few_below}: there is no few-shot class.",
+    hint="Compute the tail class's count first: n_max / imbalance.",
+    mistakes={
+        "medium": ("Those {medium} are the **medium**-shot classes ({medium_counts} images): few-shot means "
+                   "fewer than {few_below}."),
+    },
+    solution=("The tail class keeps 5000/{imbalance} = {tail} images, and every other class more, so **{answer}** "
+              "classes are few-shot. That is why notebook 04's tables on CIFAR-10-LT show an empty few-shot "
+              "column and why the hidden check there falls back to the medium group."),
+)
+
+EXERCISES = (SIZE, DROP, FEW)

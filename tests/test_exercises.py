@@ -1,0 +1,184 @@
+"""The exercises that answer back (lt_causal/exercises/): every check accepts its reference answer,
+names each typical mistake, says "not answered yet" to None and explains an unreadable answer
+instead of raising; the notebooks hold exactly the registry's exercise sections."""
+import math
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import lt_causal as lc
+from lt_causal.exercises.core import MESSAGES, fill
+from lt_causal.exercises.feedback import Feedback
+from lt_causal.exercises.registry import SECTION_TITLE, exercise_cells, facts
+
+IDS = list(lc.EXERCISES)
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = {p.name[:2]: p for p in NOTEBOOK_DIR.glob("0[1-7]_*.ipynb")}
+MISTAKES = [(i, m) for i in IDS for m in lc.EXERCISES[i].mistakes]
+
+
+def example_answer(exercise_id, key):
+    """The answer a learner would type for a fact (number) or an option (choice)."""
+    ex = lc.EXERCISES[exercise_id]
+    return facts(exercise_id)[key] if ex.kind == "number" else key
+
+
+def test_every_notebook_has_two_to_four_exercises():
+    per_notebook = {nb: sum(ex.notebook == nb for ex in lc.EXERCISES.values()) for nb in NOTEBOOKS}
+    assert set(per_notebook) == {f"0{i}" for i in range(1, 8)}
+    assert all(2 <= n <= 4 for n in per_notebook.values()), per_notebook
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_the_reference_answer_is_right(exercise_id):
+    feedback = lc.check(exercise_id, facts(exercise_id)["answer"])
+    assert feedback.correct and feedback.status == "correct", feedback
+    assert feedback.hint is None and feedback.message == fill(lc.EXERCISES[exercise_id].why, facts(exercise_id))
+    assert "{" not in feedback.message, feedback.message          # every field filled
+
+
+@pytest.mark.parametrize("exercise_id,mistake", MISTAKES, ids=[f"{i}-{m}" for i, m in MISTAKES])
+def test_a_typical_mistake_is_named(exercise_id, mistake):
+    feedback = lc.check(exercise_id, example_answer(exercise_id, mistake))
+    assert feedback.status == "mistake", feedback
+    assert feedback.message == fill(lc.EXERCISES[exercise_id].mistakes[mistake], facts(exercise_id))
+    assert feedback.hint and not feedback.correct
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_no_answer_is_not_answered_yet(exercise_id):
+    for blank in (None, "", "  "):
+        feedback = lc.check(exercise_id, blank)
+        assert feedback.status == "unanswered" and feedback.message == MESSAGES["unanswered"]
+        assert feedback.hint
+    assert "Not answered yet" in feedback._repr_html_()
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_an_unreadable_answer_gets_a_message_not_an_exception(exercise_id):
+    ex = lc.EXERCISES[exercise_id]
+    for bad in (("banana", "4..2", [1, 2], True) if ex.kind == "number" else (42, "zz", ["a"])):
+        feedback = lc.check(exercise_id, bad)
+        assert feedback.status == "invalid", (bad, feedback)
+        assert repr(bad) in feedback.message
+
+
+def unnamed_wrong_answer(exercise_id):
+    """A wrong answer that is no named mistake: a far-off number, or an option without a message."""
+    ex, f = lc.EXERCISES[exercise_id], facts(exercise_id)
+    if ex.kind == "number":
+        return 1000 * abs(float(f["answer"])) + 12345.6
+    return next((o for o in ex.options if o != f["answer"] and o not in ex.mistakes), None)
+
+
+@pytest.mark.parametrize("exercise_id", [i for i, ex in lc.EXERCISES.items()     # options beyond answer + mistakes
+                                         if ex.kind == "number" or len(set(ex.options) - set(ex.mistakes)) > 1])
+def test_another_wrong_answer_gets_a_hint(exercise_id):
+    ex, f, wrong = lc.EXERCISES[exercise_id], facts(exercise_id), unnamed_wrong_answer(exercise_id)
+    feedback = lc.check(exercise_id, wrong)
+    assert feedback.status == "wrong" and feedback.hint == fill(ex.hint, f)
+
+
+def test_answers_in_other_spellings():
+    assert lc.check("01.2", " (B) ").correct and lc.check("06.2", "τ-norm").correct
+    assert lc.check("06.2", "TAU_NORM").correct and lc.check("04.2", "Up").correct
+    assert lc.check("01.1", f"{facts('01.1')['answer']:.2f}").correct                 # a numeric string
+    assert lc.check("02.1", np.int64(facts("02.1")["answer"])).correct                # a numpy number
+    assert lc.check("05.1", f"{facts('05.1')['answer']:,}").correct                   # "13,996"
+
+
+def test_a_percentage_and_a_fraction_are_told_apart():
+    percent = facts("01.1")["answer"]
+    feedback = lc.check("01.1", percent / 100)
+    assert feedback.status == "mistake" and "percentage" in feedback.message and "Multiply by 100" in feedback.message
+
+
+def test_nearly_right_is_told_to_keep_more_decimals():
+    ex = lc.EXERCISES["03.1"]
+    feedback = lc.check("03.1", facts("03.1")["answer"] + 3 * ex.tolerance)
+    assert feedback.status == "wrong" and feedback.message == MESSAGES["close"].format(tolerance=ex.tolerance)
+
+
+# the reference answers, recomputed here without the exercise code
+
+
+def test_italy_with_china_age_mix_by_hand():
+    cfr = lc.load_example("china-italy")
+    italy, china = (cfr[cfr["country"] == c].set_index("age_group") for c in ("Italy", "China"))
+    weights = china["confirmed_cases"] / china["confirmed_cases"].sum()
+    by_hand = 100 * (italy["confirmed_deaths"] / italy["confirmed_cases"] * weights).sum()
+    assert math.isclose(facts("01.1")["answer"], by_hand, rel_tol=1e-12)
+
+
+def test_tail_batches_by_the_closed_form():
+    mu = facts("02.1")["mu"]
+    assert facts("02.1")["answer"] == next(k for k in range(1, 100) if mu ** k < 0.5)
+
+
+def test_digit_count_by_the_profile_rule():
+    assert facts("03.2")["answer"] == int(400 * 0.01 ** (5 / 9))
+
+
+def test_the_train_prior_alpha_is_the_best_of_a_sweep():
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound")
+    curve = run.sweep(np.round(np.arange(0, 2.51, 0.05), 2), prior="train")["overall"]
+    best = facts("04.1")["best_overall"]
+    assert math.isclose(best, curve.max(), abs_tol=1e-9)
+    assert lc.check("04.1", float(curve.idxmax())).correct
+    assert not lc.check("04.1", float(curve.idxmin())).correct
+
+
+def test_unknown_exercise_and_status_are_one_value_error():
+    with pytest.raises(ValueError, match="unknown exercise '99.9'"):
+        lc.check("99.9", 1)
+    with pytest.raises(ValueError, match="unknown feedback status"):
+        Feedback("01.1", "t", "maybe", "m")
+
+
+def test_feedback_renders_as_escaped_html_and_text():
+    feedback = lc.check("02.1", "<script>")
+    page = feedback._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "lt-causal-feedback-invalid" in page
+    assert str(feedback).startswith("[02.1] ") and "Hint:" in str(feedback)
+    marked = Feedback("04.2", "t", "mistake", "**balanced** and *inverse* via `lc.prior_table` & 2*3*4")._repr_html_()
+    assert "<b>balanced</b> and <i>inverse</i> via <code>lc.prior_table</code> &amp; 2*3*4" in marked
+
+
+# the notebooks
+
+
+def exercise_ids_in(path):
+    nb = nbformat.read(path, as_version=4)
+    return [i for c in nb.cells if c.cell_type == "code" for i in re.findall(r'lc\.check\("([\d.]+)"', c.source)]
+
+
+def test_every_exercise_is_in_its_notebook_and_every_notebook_id_exists():
+    used = {i: nb for nb, path in NOTEBOOKS.items() for i in exercise_ids_in(path)}
+    assert set(used) == set(lc.EXERCISES), set(used) ^ set(lc.EXERCISES)
+    assert all(lc.EXERCISES[i].notebook == nb for i, nb in used.items())
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS))
+def test_the_notebook_ends_with_the_registry_section(notebook):
+    nb = nbformat.read(NOTEBOOKS[notebook], as_version=4)
+    expected = exercise_cells(notebook)
+    tail = [(c.cell_type, c.source) for c in nb.cells[-len(expected):]]
+    assert tail == expected, f"regenerate the exercise section of {NOTEBOOKS[notebook].name}"
+    assert sum(c.source.startswith(SECTION_TITLE) for c in nb.cells if c.cell_type == "markdown") == 1
+    for cell_type, source in expected:
+        if cell_type == "markdown" and "<details>" in source:
+            assert source.startswith("<details><summary>") and source.endswith("</details>")
+            assert "<details open" not in source
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_latex_text_is_not_taken_for_a_fact(exercise_id):
+    """``\\text{tail}`` must stay LaTeX: a fact called ``tail`` would be filled into it."""
+    ex = lc.EXERCISES[exercise_id]
+    texts = [ex.question, ex.solution, ex.why, ex.hint, *ex.mistakes.values(), *ex.options.values()]
+    clashes = [(name, text[:40]) for name in facts(exercise_id) for text in texts
+               if re.search(r"(?:\\text|\\mathrm)\{" + name + r"\}", text)]
+    assert not clashes, clashes
