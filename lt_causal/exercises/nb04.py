@@ -33,7 +33,7 @@ def _alpha_facts() -> dict:
             "as_trained": run.evaluate(0.0, prior="train")["overall"],
             "balanced_best": float(table.loc["balanced", "TDE: best α"]),
             "inverse_best": float(table.loc["inverse", "TDE: best α"]),
-            "suggested": run.suggested_alpha(), "paper": PAPER_ALPHA, "points": POINTS,
+            "suggested": run.suggested_alpha(), "paper": PAPER_ALPHA, "points": POINTS, "model": run.name,
             "balanced_overall": run.evaluate(float(table.loc["balanced", "TDE: best α"]), prior="train")["overall"],
             "paper_overall": run.evaluate(PAPER_ALPHA, prior="train")["overall"]}
 
@@ -46,9 +46,9 @@ TRAIN_PRIOR = Exercise(
     id="04.1", kind="number", tolerance=0.05, accept=_good_alpha, example="0.8",
     title="α for a test set that looks like the training set",
     question=("Your test images follow the **training** distribution (test prior `train`: airplanes 100 "
-              "times as frequent as trucks). Which α would you pick for the shipped CIFAR-10-LT model? "
-              "Reason first, then use the α explorer's test-prior menu or "
-              "`run.sweep([...], prior=\"train\")` to check. An α whose overall accuracy is within {points:g} "
+              "times as frequent as trucks). Which α would you pick for the shipped CIFAR-10-LT model "
+              "(`run = lc.load_run(\"{model}\")`)? Reason first, then check with "
+              "`run.sweep([...], prior=\"train\")` or the α explorer's test-prior menu. An α whose overall accuracy is within {points:g} "
               "point of the best counts as right."),
     facts=_alpha_facts,
     why=("Under the training prior the head classes dominate the test set, and the head bias TDE removes is "

@@ -51,7 +51,7 @@ def _knob_facts() -> dict:
     base = run.evaluate(0.0)["overall"]
     change = {knob: run.evaluate(1.0, knob)["overall"] - base for knob in KNOBS}
     return {"answer": min(change, key=lambda k: abs(change[k])), **{f"{k}_change": v for k, v in change.items()},
-            "base": base}
+            "base": base, "model": run.name}
 
 
 KNOB = Exercise(
@@ -59,7 +59,7 @@ KNOB = Exercise(
     title="Which knob does (almost) nothing?",
     question=("On the shipped CIFAR-10-LT **de-confound** model, each knob is set to 1 (TDE's α, τ-norm's τ, "
               "logit adjustment's τ). Which one changes overall accuracy the least? Predict from what each "
-              "knob uses, then check with `lc.knob_comparison`."),
+              "knob uses, then check with `lc.knob_comparison({\"de-confound\": lc.load_run(\"{model}\")})`."),
     options={"tde": "TDE (α = 1)", "tau_norm": "τ-norm (τ = 1)", "logit_adjustment": "logit adjustment (τ = 1)"},
     aliases={"tau-norm": "tau_norm", "τ-norm": "tau_norm", "logit-adjust": "logit_adjustment",
              "logit adjustment": "logit_adjustment", "la": "logit_adjustment"},
