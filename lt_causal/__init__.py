@@ -68,10 +68,6 @@ from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines
 from lt_causal.momentum.grid import cached_run, grid_note, momentum_grid, momentum_recipe
 from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
 
-# exercises that answer back (the end of notebooks 01-07)
-from lt_causal.exercises.feedback import Feedback
-from lt_causal.exercises.registry import EXERCISES, check
-
 # views: figures and widgets (pyplot, plotly and ipywidgets are imported when a view is drawn)
 from lt_causal.views.backdoor_plots import plot_backdoor, plot_simpson
 from lt_causal.views.backdoor_calculator import backdoor_calculator

@@ -26,6 +26,10 @@ HISTORY = "history.csv"         # one row per epoch
 CHECKPOINT = "checkpoint.pt"    # model, optimizer, RNG states, epoch, history: training resumes from it
 FEATURES = "features.pt"        # test features, head, head direction: what a finished run is evaluated on
 METRICS = "metrics.json"        # accuracy at α = 0 and at the configured α
+# with a val split (ImageNet-LT, Places-LT: the official protocol selects the epoch on val)
+BEST = "best.pt"                # weights of the best epoch on val so far, its epoch and val accuracy
+SELECTION = "selection.json"    # which epoch was selected, on which split, at which α
+VAL_FEATURES = "val_features.pt"   # val features and labels of the selected epoch (Fig. 4's α sweep)
 
 
 class CheckpointError(ValueError):

@@ -58,8 +58,8 @@ def test_bad_arguments_give_one_clear_error(argv, message, capsys, tmp_path):
 
 
 def test_unknown_dataset_and_bad_alpha(tiny_run):
-    proc = cli("train", "--dataset", "imagenet-lt")
-    assert proc.returncode == 2 and "invalid choice: 'imagenet-lt'" in proc.stderr
+    proc = cli("train", "--dataset", "inaturalist-2018")
+    assert proc.returncode == 2 and "invalid choice: 'inaturalist-2018'" in proc.stderr
     proc = cli("evaluate", str(tiny_run), "--alpha", "one")
     assert proc.returncode == 2 and "alpha must be a number, got 'one'" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -8,7 +8,8 @@ import torch
 from lt_causal.cli import main
 from lt_causal.training.config import recipe
 from lt_causal.datasets.registry import load_dataset
-from lt_causal.models.heads import CosineHead, LinearHead
+from lt_causal.models.heads import CapsuleHead, CosineHead, LinearHead
+from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.methods.registry import METHODS
 from lt_causal.evaluation.runs import load_run
 from lt_causal.training.stages import decouple
@@ -27,7 +28,8 @@ def cfg(method, **kw):
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_every_method_trains_saves_and_loads(method, mnist, tmp_path):
     out = tmp_path / method
-    run = train(cfg(method, out=str(out)), data=mnist, progress=False)
+    short = {"retrain_epochs": 1} if method in OLTR_STAGES else {}   # OLTR's stage 2 trains on images
+    run = train(cfg(method, out=str(out), **short), data=mnist, progress=False)
     acc = run.evaluate(0.0)
     assert 10.0 < acc["overall"] <= 100.0, acc          # above chance on 10 digits
     assert torch.isfinite(run.test_features).all()
@@ -37,6 +39,8 @@ def test_every_method_trains_saves_and_loads(method, mnist, tmp_path):
     spec = METHODS[method]
     if spec.stage2 == "ncm":
         assert isinstance(loaded.head, CosineHead)
+    elif spec.stage2 in OLTR_STAGES:
+        assert isinstance(loaded.head, CapsuleHead)     # OLTR's cosine (norm) classifier
     elif spec.head == "linear":
         assert isinstance(loaded.head, LinearHead)
     assert len(run.history) == 2

@@ -1,11 +1,13 @@
 """OLTR and Decouple-OLTR (lt_causal.methods.oltr): the pieces, one step, and a short run."""
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 import torch
 
 import lt_causal as lc
 from lt_causal.evaluation.runs import load_run
+from lt_causal.experiments.paper_tables import data_label, paper_accuracy, paper_table2, table2_with_runs
 from lt_causal.methods.oltr import (CENTROID_WEIGHT, REACHABILITY_SCALE, REPEL_MARGIN, REPEL_WEIGHT, MetaEmbedding,
                                     ModulatedAttention, OLTRBackbone, _optimizer, build_oltr, centroid_loss,
                                     class_centroids, oltr_loss, oltr_stage)
@@ -100,7 +102,7 @@ def test_centroid_loss_value_and_damped_centroid_gradient(spread):
     loss = centroid_loss(feats, labels, cents)
     attract, hinge = _dc_by_loop(feats, labels, cents)
     assert (hinge > 0) == (spread == 1.0)
-    assert float(loss) == pytest.approx(attract + REPEL_WEIGHT * max(0.0, hinge), rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(attract + REPEL_WEIGHT * max(0.0, hinge), rel=1e-5)
     if hinge <= 0:                                   # attract only: OLTR's per-class averaged gradient
         loss.backward()
         n = torch.tensor([4.0, 2.0, 3.0])            # 1 + images of each class in the batch
@@ -146,22 +148,83 @@ def test_build_oltr_centroids_and_hallucinator_from_stage1():
         oltr_stage(model, data, config, "crt")
 
 
+@pytest.fixture(scope="module")
+def mnist_runs(tmp_path_factory):
+    """oltr and decouple-oltr through lc.train on mnist-lt (quick, 2 + 1 epochs): {method: (run,
+    stage-1 backbone state, final model, run folder)}."""
+    root, out = tmp_path_factory.mktemp("oltr"), {}
+    for method in ("oltr", "decouple-oltr"):
+        snapshot, holder = {}, {}
+
+        def keep(info):
+            snapshot.update({k: v.detach().clone() for k, v in info["model"].backbone.state_dict().items()})
+            holder["model"] = info["model"]
+
+        config = recipe("mnist-lt", quick=True, method=method, epochs=2, retrain_epochs=1, device="cpu",
+                        out=str(root / method))
+        run = lc.train(config, progress=False, callback=keep)
+        out[method] = (run, snapshot, holder["model"], root / method)
+    return out
+
+
 @pytest.mark.parametrize("method", ["oltr", "decouple-oltr"])
-def test_end_to_end_on_mnist_lt(method, tmp_path):
-    snapshot = {}
-
-    def keep_stage1(info):
-        snapshot.update({k: v.detach().clone() for k, v in info["model"].backbone.state_dict().items()})
-
-    config = recipe("mnist-lt", quick=True, method=method, epochs=2, retrain_epochs=1, device="cpu",
-                    out=str(tmp_path / method))
-    holder = {}
-    run = lc.train(config, progress=False, callback=lambda info: (keep_stage1(info), holder.update(m=info["model"])))
+def test_end_to_end_on_mnist_lt(method, mnist_runs):
+    run, stage1, model, folder = mnist_runs[method]
     assert isinstance(run.head, CapsuleHead) and run.test_features.shape[1] == 64
     acc = run.evaluate(0)
     assert acc["overall"] > 20                                   # 10 classes: chance is 10 %
-    base = holder["m"].backbone.base.state_dict()
-    same = all(torch.equal(base[k], v) for k, v in snapshot.items())
+    base = model.backbone.base.state_dict()
+    same = all(torch.equal(base[k], v) for k, v in stage1.items())
     assert same == (method == "decouple-oltr")                   # the trunk is frozen only there
-    again = load_run(tmp_path / method)
+    again = load_run(folder)
     assert again.evaluate(0)["overall"] == pytest.approx(acc["overall"])
+    assert again.report_alphas() == [0.0]                        # no TDE row
+
+
+def test_table2_has_the_oltr_rows_with_their_methods():
+    t2 = paper_table2()
+    assert tuple(t2.loc["OLTR†", ["many", "medium", "few", "overall"]]) == (51.0, 40.8, 20.8, 41.9)
+    assert tuple(t2.loc["Decouple-OLTR†", ["many", "medium", "few", "overall"]]) == (59.9, 45.8, 27.6, 48.7)
+    assert t2.loc["OLTR†", "lt_causal method"] == "oltr"
+    assert t2.loc["Decouple-OLTR†", "lt_causal method"] == "decouple-oltr"
+    assert len(t2) == 15 and t2.loc["De-confound-TDE", "overall"] == 51.8
+    assert paper_accuracy("imagenet-lt", 100, "decouple-oltr") == 48.7
+    assert paper_accuracy("imagenet-lt", 256, "deconfound", tde=True) == 51.8
+    assert paper_accuracy("imagenet-lt", 100, "logit-adjust") is None
+    assert data_label("imagenet-lt") == ("ImageNet-LT", "imagenet-lt")
+
+
+def test_runs_beside_table2(mnist_runs):
+    run = mnist_runs["oltr"][0]
+    other = SimpleNamespace(method="logit-adjust", path=None, report_alphas=lambda a=None: [0.0],
+                            evaluate=lambda a: {"many": 1.0, "medium": 2.0, "few": 3.0, "overall": 4.0})
+    t = table2_with_runs([run, other])
+    assert t.loc["OLTR†", "lt_causal overall"] == pytest.approx(run.evaluate(0)["overall"])
+    assert t.loc["OLTR†", "lt_causal run"] == "oltr" and t.loc["OLTR†", "overall"] == 41.9
+    assert t.loc["Logit adjustment", "lt_causal few"] == 3.0 and pd.isna(t.loc["Logit adjustment", "overall"])
+    assert pd.isna(t.loc["Baseline", "lt_causal overall"]) and t.loc["Baseline", "lt_causal run"] == "–"
+
+
+def test_streamed_stage2_on_a_miniature_imagenet_lt(tmp_path):
+    """The OLTR stage reads a split-list data set through its DataLoaders (StreamedImages)."""
+    import dataclasses
+
+    from lt_causal.datasets.miniature import make_miniature_tree
+    from lt_causal.datasets.split_list import load_split_lists
+    from lt_causal.methods.oltr import OLTRBackbone
+    from lt_causal.training.stages import StreamedImages, stage2_images
+
+    data = load_split_lists("imagenet-lt", make_miniature_tree(tmp_path / "mini", classes=4, n_max=12))
+    data = dataclasses.replace(data, image_size=32, resize=37)
+    base = recipe("mnist-lt", method="decouple-oltr", retrain_epochs=1, batch_size=8, device="cpu", precision="fp32")
+    config = SimpleNamespace(**{**dataclasses.asdict(base), "workers": 0})   # the fields the stage reads
+    torch.manual_seed(0)
+    backbone = build_backbone("resnet10", 3)
+    model = LTModel(backbone, LinearHead(512, 4))
+    images = stage2_images(data, config, torch.device("cpu"))
+    assert isinstance(images, StreamedImages) and images.steps == len(data.train) // 8
+    xb, yb = next(iter(images.train(0)))
+    assert xb.dtype == torch.uint8 and xb.shape == (8, 3, 32, 32) and yb.shape == (8,)
+    model = oltr_stage(model, data, config, "decouple-oltr", images=images)
+    assert isinstance(model.backbone, OLTRBackbone) and model.backbone.attention.spatial == (1, 1)
+    assert model.backbone(torch.randn(2, 3, 32, 32)).shape == (2, 512)

@@ -18,6 +18,9 @@ def register(sub) -> None:
     p.add_argument("--alpha", nargs="+", default=["0", "1"], metavar="A",
                    help="TDE strengths (default: 0 1)")
     p.add_argument("--test-prior", default=None, metavar="balanced|train|inverse|RATIO", help=PRIOR_HELP)
+    p.add_argument("--split", choices=("test", "val"), default="test",
+                   help="the split to score: test (default) or val, kept by runs on imagenet-lt / places-lt "
+                        "(the official protocol tunes alpha on val: Fig. 4)")
     p.add_argument("--json", action="store_true", help="print one JSON object keyed by α")
     p.set_defaults(func=run)
 
@@ -67,17 +70,30 @@ def print_table(run, alphas, prior=None) -> None:
         print(f"mean cos(x, d_hat) per head: {cos}; suggested alpha (alpha*cos = 1): {run.suggested_alpha():.2f}")
 
 
+def print_selection(run) -> None:
+    """The epoch a run on a data set with a val split reports (best on val), if it has one."""
+    from lt_causal.evaluation.val_runs import selected_epoch
+
+    chosen = selected_epoch(run) if run.path is not None else None
+    if chosen:
+        print(f"selected epoch {chosen['epoch']} of {chosen['epochs']}: best on {chosen['split']} "
+              f"({chosen['val_acc']:.2f}% at alpha {chosen['alpha']:g}); test is reported with its weights")
+
+
 def run(args) -> int:
     from lt_causal.evaluation.metrics import test_prior
-    from lt_causal.evaluation.runs import load_run
+    from lt_causal.evaluation.val_runs import load_split_run
 
     alphas = parse_alphas(args.alpha)
     prior = parse_prior(getattr(args, "test_prior", None))
-    result = load_run(args.run)
+    result = load_split_run(args.run, getattr(args, "split", "test"))
     if prior is not None:
         test_prior(prior, result.train_counts)
     if args.json:
         print(json.dumps({str(a): result.evaluate(a, prior=prior) for a in alphas}, indent=2))
     else:
+        if getattr(args, "split", "test") == "val":
+            print("scored on the val split (the split that tunes alpha and selects the epoch)")
         print_table(result, alphas, prior)
+        print_selection(result)
     return 0

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 
-from lt_causal.commands._common import FOLDER_HELP, add_recipe_options, recipe_overrides, require_folder
+from lt_causal.commands._common import (FOLDER_HELP, add_recipe_options, add_splits_option, recipe_overrides,
+                                        require_folder)
 from lt_causal.datasets.profiles import PROFILES
 from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
 from lt_causal.models.backbones import ARCHS
 from lt_causal.precision import PRECISIONS
-from lt_causal.training.config import COMPILE_MODES, TrainConfig, recipe
+from lt_causal.training.config import COMPILE_MODES, SCHEDULES, TrainConfig, recipe
 
 
 def register(sub) -> None:
@@ -18,6 +19,7 @@ def register(sub) -> None:
                                    "Running the same command again resumes from the last checkpoint.")
     p.add_argument("--dataset", choices=DATASETS, default="mnist-lt")
     p.add_argument("--folder", help=FOLDER_HELP)
+    add_splits_option(p)
     p.add_argument("--imbalance", type=float, help="n_max / n_min (default 100)")
     p.add_argument("--profile", choices=PROFILES, help="long-tail profile (default exp)")
     p.add_argument("--method", choices=tuple(METHODS), help="default deconfound")
@@ -33,6 +35,11 @@ def register(sub) -> None:
     p.add_argument("--no-cuda-graph", dest="cuda_graph", action="store_false", default=None,
                    help="with --fast on CUDA: do not replay the step as one CUDA graph")
     p.add_argument("--checkpoint-every", type=int, help="write checkpoint.pt every N epochs (default 1)")
+    p.add_argument("--schedule", choices=SCHEDULES,
+                   help="lr decay after the warm-up (default: the recipe's; cosine for imagenet-lt / places-lt)")
+    p.add_argument("--image-size", type=int,
+                   help="imagenet-lt / places-lt: crop side in pixels (default 224; test resize scales with it)")
+    p.add_argument("--workers", type=int, help="imagenet-lt / places-lt: image-decoding processes per GPU (default 8)")
     p.add_argument("--from-run", metavar="RUN",
                    help="decoupling methods (crt, lws, ncm, tau-norm, logit-adjust): take the backbone of "
                         "this finished ce run instead of training the first stage again")
@@ -47,14 +54,15 @@ def config_from_args(args):
                "momentum": args.momentum, "direction_mu": args.direction_mu, "weight_decay": args.weight_decay,
                "seed": args.seed, "folder_root": args.folder, "precision": args.precision,
                "compile_mode": args.compile_mode, "cuda_graph": args.cuda_graph,
-               "checkpoint_every": args.checkpoint_every, "out": args.out}
+               "checkpoint_every": args.checkpoint_every, "out": args.out, "schedule": args.schedule,
+               "image_size": args.image_size, "workers": args.workers, "splits": args.splits}
     options = {**{k: v for k, v in options.items() if v is not None}, **recipe_overrides(args)}
     config = recipe(args.dataset, quick=args.quick, **options)
     return config if args.out else config.named(quick=args.quick)
 
 
 def run(args) -> int:
-    from lt_causal.commands.evaluate import print_table
+    from lt_causal.commands.evaluate import print_selection, print_table
     from lt_causal.training.distributed import launched_world_size
     from lt_causal.training.stages import decouple, decoupled_config
     from lt_causal.training.trainer import train
@@ -71,4 +79,5 @@ def run(args) -> int:
         return 0   # under torchrun only rank 0 reports
     print(f"run written to {config.out}")
     print_table(result, result.report_alphas(config.alpha))   # a TDE row for the normalised heads
+    print_selection(result)
     return 0

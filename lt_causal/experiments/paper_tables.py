@@ -1,14 +1,18 @@
-"""Table 3 of Tang et al. (2020) as data, and a trained run set beside its row.
+"""Tables 2 and 3 of Tang et al. (2020) as data, and trained runs beside their rows.
 
     paper_table3()                                   # the table as docs/method.md §7 prints it
     paper_accuracy("cifar10-lt", 100, "deconfound", tde=True)    # 80.6
     run_vs_paper(run)                                # notebook 05: α = 0, configured α, paper
+    paper_table2()                                   # ImageNet-LT: many / medium / few / overall
+    table2_with_runs([run_a, run_b])                 # the package's runs beside Table 2's rows
 
 Table 3 (ResNet-32, 200 epochs, original CIFAR images) has the paper's De-confound(-TDE) rows
 (docs/method.md §7) and the rows of the systems it compares with (Focal Loss, Mixup, Class-balanced
 Loss, LDAM — LDAM-DRW in the numbers BBN reports —, BBN; from the seed deck's copy of Table 3).
-Table 2 (ImageNet-LT, ResNeXt-50) is kept for reference: nothing here trains ImageNet. A
-combination the paper does not report has no number (None), never a guess.
+Table 2 (ImageNet-LT test split, ResNeXt-50) has every system of the paper's comparison, OLTR† and
+Decouple-OLTR† included (docs/method.md §8); † marks the systems Tang et al. re-implemented in their
+framework and hyper-parameters. A run on ImageNet-LT gets Table 2's numbers, a run on CIFAR-LT
+Table 3's. A combination the paper does not report has no number (None), never a guess.
 """
 from __future__ import annotations
 
@@ -59,7 +63,7 @@ PAPER_TABLE2 = {
 METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss", "cb": "Class-balanced loss",
                  "capsule": "Capsule", "deconfound": "De-confound", "ldam-drw": "LDAM-DRW", "mixup": "Mixup",
                  "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM", "tau-norm": "τ-norm",
-                 "logit-adjust": "Logit adjustment"}
+                 "logit-adjust": "Logit adjustment", "oltr": "OLTR", "decouple-oltr": "Decouple-OLTR"}
 # our method (and TDE or not) -> its row in Table 3 / Table 2
 TABLE3_ROWS = {("focal", False): "Focal Loss", ("mixup", False): "Mixup", ("cb", False): "Class-balanced Loss",
                ("ldam-drw", False): "LDAM", ("bbn", False): "BBN", ("deconfound", False): "De-confound",
@@ -68,10 +72,14 @@ TABLE2_ROWS = {("ce", False): "Baseline", ("focal", False): "Focal Loss†", ("c
                ("capsule", False): "Capsule†", ("deconfound", False): "De-confound", ("cosine", True): "Cosine-TDE",
                ("capsule", True): "Capsule-TDE", ("deconfound", True): "De-confound-TDE",
                ("ncm", False): "Decouple-NCM", ("crt", False): "Decouple-cRT", ("tau-norm", False): "Decouple-τ-norm",
-               ("lws", False): "Decouple-LWS"}
-DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT"}
+               ("lws", False): "Decouple-LWS", ("oltr", False): "OLTR†", ("decouple-oltr", False): "Decouple-OLTR†"}
+DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT",
+               "imagenet-lt": "ImageNet-LT", "places-lt": "Places-LT"}
 SHORT = {"cifar10-lt": "C10", "cifar100-lt": "C100"}
+TABLE2_DATA = "imagenet-lt"          # the data set of Table 2 (its key in paper_accuracy)
 PAPER_COLUMN = "paper (Table 3)"
+PAPER_COLUMN2 = "paper (Table 2)"
+OURS = "lt_causal "                  # prefix of the run's columns beside Table 2's
 
 
 def _table3_rows() -> dict:
@@ -98,13 +106,46 @@ def paper_table2() -> pd.DataFrame:
     return df
 
 
+def paper_table2_row(method: str, tde: bool = False) -> tuple | None:
+    """Table 2's (many, medium, few, overall) of a method (and TDE or not), None if it has no row."""
+    row = TABLE2_ROWS.get((method, bool(tde)))
+    return None if row is None else PAPER_TABLE2[row]
+
+
+def table2_with_runs(runs, alpha: float | None = None) -> pd.DataFrame:
+    """Table 2 with the package's ``runs`` (TrainedRun objects) beside it: for each run, α = 0 and
+    (for a run that reports TDE) its configured α or ``alpha`` fill the columns ``lt_causal many`` …
+    ``lt_causal overall`` and ``lt_causal run`` of the system's row; a later run replaces an earlier
+    one on the same row; a row with no run shows NaN. A run of a method outside Table 2 (e.g.
+    ``logit-adjust``) is added as its own row below the paper's."""
+    table = paper_table2()
+    cols = [OURS + k for k in (*SHOT_GROUPS, "overall")]
+    for c in cols:
+        table[c] = float("nan")
+    table[OURS + "run"] = "–"
+    for run in runs:
+        for a in run.report_alphas(alpha):
+            row = TABLE2_ROWS.get((run.method, a != 0)) or method_label(run.method, a != 0)
+            acc = run.evaluate(a)
+            name = (run.path.name if run.path is not None else run.method) + (f" (α={a:g})" if a else "")
+            if row not in table.index:
+                table.loc[row, "lt_causal method"] = run.method + ("-TDE" if a else "")
+            table.loc[row, cols] = [acc[k] for k in (*SHOT_GROUPS, "overall")]
+            table.loc[row, OURS + "run"] = name
+    return table
+
+
 def method_label(method: str, tde: bool = False) -> str:
     """Row name as in Table 3: ``De-confound``, ``De-confound-TDE``, ``Cross-entropy``, ..."""
     return METHOD_LABELS.get(method, method) + ("-TDE" if tde else "")
 
 
 def paper_accuracy(paper_key: str | None, imbalance: float, method: str, tde: bool = False) -> float | None:
-    """The Table 3 number for a data set key (``cifar10-lt``/``cifar100-lt``), or None if absent."""
+    """The Table 3 number for a data set key (``cifar10-lt``/``cifar100-lt``), Table 2's overall
+    accuracy for ``imagenet-lt``, or None if absent."""
+    if paper_key == TABLE2_DATA:   # the split files fix the imbalance
+        row2 = paper_table2_row(method, tde)
+        return None if row2 is None else row2[3]
     row = TABLE3_ROWS.get((method, bool(tde)))
     if paper_key is None or row is None or float(imbalance) != int(imbalance):
         return None
@@ -121,13 +162,14 @@ def _first_image_suffix(folder) -> str:
 
 
 def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None]:
-    """(label for tables, key into :data:`PAPER_TABLE3` or None) of a data set.
+    """(label for tables, key of its paper table — ``cifar10-lt``, ``cifar100-lt``, ``imagenet-lt``
+    — or None) of a data set.
 
     An image folder whose classes are CIFAR-10's (or CIFAR-100's) counts as that data set, e.g.
     a JPEG re-encoding of CIFAR-10 → ``("CIFAR-10-LT (JPEG copy)", "cifar10-lt")``.
     """
     if dataset != "folder":
-        return DATA_LABELS.get(dataset, dataset), (dataset if dataset in SHORT else None)
+        return DATA_LABELS.get(dataset, dataset), (dataset if dataset in (*SHORT, TABLE2_DATA) else None)
     classes = list(classes or [])
     for key, names in (("cifar10-lt", CIFAR10_CLASSES), ("cifar100-lt", CIFAR100_CLASSES)):
         if classes == names:
@@ -138,13 +180,15 @@ def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None
 
 
 def run_vs_paper(run, alpha: float | None = None) -> pd.DataFrame:
-    """Accuracy of one run at α = 0 and the configured α beside its Table 3 number (NaN if none)."""
+    """Accuracy of one run at α = 0 and the configured α beside its Table 3 number (Table 2's
+    overall accuracy for an ImageNet-LT run; NaN if none)."""
     cfg = run.config
     _, key = data_label(run.dataset, run.classes, cfg.get("folder_root"))
+    column = PAPER_COLUMN2 if key == TABLE2_DATA else PAPER_COLUMN
     rows = {}
     for a in run.report_alphas(alpha):
         tde = a != 0
         name = method_label(run.method, tde) + (f" (α={a:g})" if tde else "")
         paper = paper_accuracy(key, cfg.get("imbalance", 100), run.method, tde)
-        rows[name] = {**run.evaluate(a), PAPER_COLUMN: float("nan") if paper is None else paper}
-    return pd.DataFrame.from_dict(rows, orient="index")[[*ACCURACY_KEYS, PAPER_COLUMN]]
+        rows[name] = {**run.evaluate(a), column: float("nan") if paper is None else paper}
+    return pd.DataFrame.from_dict(rows, orient="index")[[*ACCURACY_KEYS, column]]

@@ -22,9 +22,11 @@ The finished run stores the meta-embeddings as its test features and the cosine 
 head, so it is evaluated, loaded and compared like any other run.
 
 ``oltr`` fine-tunes the whole backbone at a tenth of the classifier's lr (OLTR's recipe: 0.01 vs
-0.1); ``decouple-oltr`` (Decouple-OLTR of Tang et al.'s Table 2, OLTR run by the Decoupling code)
-freezes the stage-1 trunk and learns only the attention, the fc layer and the OLTR classifier, as
-that code's ``fix`` option does. Choices: cosine lr decay over ``retrain_epochs`` (OLTR steps it
+0.1). ``decouple-oltr`` is Decouple-OLTR of Tang et al.'s Table 2 (OLTR with the decoupling of Kang
+et al. 2020: the representation learnt by plain cross-entropy is kept): the stage-1 trunk is
+frozen, BN statistics included, and only the attention, the fc layer, the meta-embedding, the
+classifier and the centroids learn (the ``fix`` option of OLTR's code), with the decoupling
+classifier stage's lr (``retrain_lr`` 0.2). Choices: cosine lr decay over ``retrain_epochs`` (OLTR steps it
 ÷10 every 20 of 60 epochs); the class-balanced sampler draws class then image (OLTR: 4 images per
 drawn class); the fc layer keeps the feature dimension D (OLTR: 512, which is D for ResNet-10);
 the centroid gradient of the attracting term is averaged per class as in OLTR's loss.
@@ -156,38 +158,67 @@ def oltr_loss(backbone: OLTRBackbone, head: nn.Module, xb: torch.Tensor, yb: tor
     return loss, logits
 
 
+class MemoryImages:
+    """Stage 2's images from a data set held in memory (uint8 ``train_x``): ``train(epoch)``
+    yields ``steps`` class-balanced, crop/flip-augmented batches, ``plain()`` every training image
+    once without augmentation (for the centroids); both (uint8 images, labels) on ``device``. A
+    streamed data set brings its own source with the same three members."""
+
+    def __init__(self, data, config, device):
+        self.x, self.y, self.config, self.device = data.train_x, data.train_y, config, torch.device(device)
+        self.sampler = ClassAwareSampler(data.train_y, len(data.classes), "class_balanced")
+        self.steps = max(1, len(data.train_y) // config.batch_size)
+        self.gen = torch.Generator().manual_seed(config.seed)
+
+    def train(self, epoch: int):
+        B, c = self.config.batch_size, self.config
+        idx = self.sampler.draw(self.steps * B, self.gen)
+        for s in range(self.steps):
+            b = idx[s * B:(s + 1) * B]
+            xb = self.x[b].to(self.device)
+            if c.augment:   # the crop/flip draws come from the CPU generator only on the CPU
+                xb = crop_flip(xb, c.crop_padding, c.flip, self.gen if self.device.type == "cpu" else None)
+            yield xb, self.y[b].to(self.device)
+
+    def plain(self):
+        B = self.config.eval_batch_size
+        for i in range(0, len(self.y), B):
+            yield self.x[i:i + B].to(self.device), self.y[i:i + B].to(self.device)
+
+
 @torch.no_grad()
-def _direct_features(backbone: OLTRBackbone, images, mean, std, batch_size: int, precision: str, layout):
+def _direct_features(backbone: OLTRBackbone, images, norm, precision: str, layout):
+    """(v_direct, labels) of every training image, un-augmented, in eval mode."""
     backbone.eval()
-    device = backbone.centroids.device
-    m, s = channel_tensors(images[:1].to(device), mean, std)
-    out = []
-    for i in range(0, len(images), batch_size):
-        xb = normalize_with(images[i:i + batch_size].to(device), m, s).contiguous(memory_format=layout)
-        with autocast(device, precision):
-            out.append(backbone.direct(xb).float())
-    return torch.cat(out)
+    feats, labels = [], []
+    for xb, yb in images.plain():
+        with autocast(xb.device, precision):
+            feats.append(backbone.direct(normalize_with(xb, *norm).contiguous(memory_format=layout)).float())
+        labels.append(yb)
+    return torch.cat(feats), torch.cat(labels)
 
 
-def build_oltr(model, data, config) -> OLTRBackbone:
+def build_oltr(model, data, config, images=None) -> OLTRBackbone:
     """The OLTR network around the stage-1 ``model`` (an LTModel with a linear head): attention
     sized to the feature map of the training images, the hallucinator initialised from the stage-1
-    classifier (as OLTR does), the centroids of the direct training features."""
+    classifier (as OLTR does), the centroids of the direct training features. ``images``: the
+    source of training images (default :class:`MemoryImages`)."""
     device = next(model.parameters()).device
+    images = images if images is not None else MemoryImages(data, config, device)
     precision = resolve_precision(config.precision, device)
     layout = memory_format(device, precision)
-    C = len(data.classes)
+    x1 = next(iter(images.plain()))[0][:1]
+    norm = channel_tensors(x1, data.mean, data.std)
     with torch.no_grad():
         model.backbone.eval()
-        x1 = data.train_x[:1].to(device)
-        probe = normalize_with(x1, *channel_tensors(x1, data.mean, data.std)).contiguous(memory_format=layout)
-        spatial = tuple(_feature_map(model.backbone, probe).shape[2:])
-    backbone = OLTRBackbone(model.backbone, C, spatial).to(device).to(memory_format=layout)
+        spatial = tuple(_feature_map(model.backbone, normalize_with(x1, *norm).contiguous(memory_format=layout)
+                                     ).shape[2:])
+    backbone = OLTRBackbone(model.backbone, len(data.classes), spatial).to(device).to(memory_format=layout)
     if isinstance(model.head, LinearHead) and model.head.fc.in_features == backbone.feature_dim:
         backbone.meta.hallucinator.load_state_dict(model.head.fc.state_dict())
-    feats = _direct_features(backbone, data.train_x, data.mean, data.std, config.eval_batch_size, precision, layout)
+    feats, labels = _direct_features(backbone, images, norm, precision, layout)
     with torch.no_grad():
-        backbone.centroids.copy_(class_centroids(feats, data.train_y.to(device), C))
+        backbone.centroids.copy_(class_centroids(feats, labels, len(data.classes)))
     return backbone
 
 
@@ -202,39 +233,33 @@ def _optimizer(backbone: OLTRBackbone, head: nn.Module, config, freeze_trunk: bo
     return torch.optim.SGD(groups, lr=config.retrain_lr, momentum=0.9, weight_decay=config.weight_decay)
 
 
-def oltr_stage(model, data, config, kind: str = "oltr", progress: bool = False):
+def oltr_stage(model, data, config, kind: str = "oltr", progress: bool = False, images=None):
     """Stage 2 of ``oltr`` / ``decouple-oltr`` on a trained cross-entropy ``model`` (LTModel):
-    ``retrain_epochs`` of class-balanced fine-tuning (cosine lr from ``retrain_lr``); the model
-    is returned with the OLTR backbone and the cosine classifier in place of its own."""
+    ``retrain_epochs`` of class-balanced fine-tuning (cosine lr from ``retrain_lr``) on the batches
+    of ``images`` (default :class:`MemoryImages`); the model is returned with the OLTR backbone and
+    the cosine classifier in place of its own."""
     if kind not in OLTR_STAGES:
         raise ValueError(f"unknown OLTR stage {kind!r}; choose one of {', '.join(OLTR_STAGES)}")
     device = next(model.parameters()).device
+    images = images if images is not None else MemoryImages(data, config, device)
     precision = resolve_precision(config.precision, device)
     layout = memory_format(device, precision)
     torch.manual_seed(config.seed)
-    backbone = build_oltr(model, data, config)
+    backbone = build_oltr(model, data, config, images)
     head = CapsuleHead(backbone.feature_dim, len(data.classes), tau=config.tau).to(device)
     freeze = kind == "decouple-oltr"
     opt = _optimizer(backbone, head, config, freeze)
-    gen = torch.Generator().manual_seed(config.seed)
-    sampler = ClassAwareSampler(data.train_y, len(data.classes), "class_balanced")
-    mean, std = channel_tensors(data.train_x[:1].to(device), data.mean, data.std)
-    steps, labels = max(1, len(data.train_y) // config.batch_size), data.train_y.to(device)
-    total = config.retrain_epochs * steps
+    norm, total = None, config.retrain_epochs * images.steps
     for epoch in tqdm(range(config.retrain_epochs), desc=kind, unit="epoch", disable=not progress, leave=False):
         backbone.train()
         backbone.base.train(not freeze)      # decouple-oltr: the trunk's BN statistics stay those of stage 1
-        idx = sampler.draw(steps * config.batch_size, gen)
-        for s in range(steps):
-            lr = 0.5 * config.retrain_lr * (1 + math.cos(math.pi * (epoch * steps + s) / total))
+        for s, (xb, yb) in zip(range(images.steps), images.train(epoch)):
+            lr = 0.5 * config.retrain_lr * (1 + math.cos(math.pi * (epoch * images.steps + s) / total))
             for group in opt.param_groups:
                 group["lr"] = lr * group["lr_scale"]
-            b = idx[s * config.batch_size:(s + 1) * config.batch_size]
-            xb = data.train_x[b].to(device)
-            if config.augment:
-                xb = crop_flip(xb, config.crop_padding, config.flip, gen if device.type == "cpu" else None)
-            xb = normalize_with(xb, mean, std).contiguous(memory_format=layout)
-            loss, _ = oltr_loss(backbone, head, xb, labels[b.to(device)], precision)
+            norm = norm if norm is not None else channel_tensors(xb, data.mean, data.std)
+            loss, _ = oltr_loss(backbone, head, normalize_with(xb, *norm).contiguous(memory_format=layout), yb,
+                                precision)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -80,9 +80,10 @@ METHODS = {
                    "centroid memory), cosine classifier and centroid loss, the whole network fine-tuned with "
                    "class-balanced sampling (Liu et al. 2019)", stage2="oltr", tde=False,
                    defaults={"retrain_lr": 0.1}),
-    "decouple-oltr": Method("linear", "ce", "Decouple-OLTR: OLTR's second stage on the frozen CE trunk (only "
-                            "attention, fc, meta-embedding and classifier learn), the Decoupling code's recipe "
-                            "(Kang et al. 2020)", stage2="decouple-oltr", tde=False),
+    "decouple-oltr": Method("linear", "ce", "Decouple-OLTR: the OLTR second stage decoupled from the CE "
+                            "representation: trunk frozen, only attention, fc, meta-embedding and classifier "
+                            "learn, at the lr of the cRT stage (Liu et al. 2019; Kang et al. 2020)",
+                            stage2="decouple-oltr", tde=False),
 }
 
 

@@ -1,6 +1,8 @@
 """Training configuration: one dataclass with the paper's CIFAR recipe as defaults
-(docs/method.md §5), :func:`recipe` giving the defaults for each data set (quick mode included),
-and the run folder a configuration is written to (:func:`run_name`, :func:`check_run_config`).
+(docs/method.md §5), :func:`recipe` giving the defaults for each data set (quick mode included;
+ImageNet-LT and Places-LT get the official ResNeXt-50 recipe), the learning-rate rule
+(:func:`lr_at`: warm-up, then multistep or cosine decay) and the run folder a configuration is
+written to (:func:`run_name`, :func:`check_run_config`).
 
 Every default lives here: callers override only what they mean to change.
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from lt_causal.checkpoint import CONFIG
 from lt_causal.datasets.profiles import check_imbalance
-from lt_causal.datasets.registry import LTDataset, load_dataset
+from lt_causal.datasets.registry import SPLIT_LIST_DATASETS, LTDataset, load_dataset
 from lt_causal.methods.registry import build_model, get_method
 from lt_causal.models.tde import check_mu
 from lt_causal.precision import PRECISIONS, resolve_precision
@@ -26,6 +28,7 @@ from lt_causal.training.distributed import resolve_device
 # Annotations (strings: postponed evaluation) of the fields that hold numbers.
 _NUMERIC = ("float", "int", "float | None", "int | None")
 COMPILE_MODES = ("none", "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+SCHEDULES = ("multistep", "cosine")
 
 
 @dataclass
@@ -35,7 +38,10 @@ class TrainConfig:
     imbalance: float = 100.0             # n_max / n_min
     profile: str = "exp"                 # exp | step
     data_root: str | None = None         # cache for downloads (None: settings.default_data_root())
-    folder_root: str | None = None       # image tree for dataset="folder"
+    folder_root: str | None = None       # image tree for dataset="folder", image root for imagenet-lt / places-lt
+    splits: str | None = None            # imagenet-lt / places-lt: folder of the split files (*_train.txt, ...)
+    image_size: int | None = None        # imagenet-lt / places-lt: crop side (None: the data set's, 224)
+    workers: int = 8                     # imagenet-lt / places-lt: DataLoader decoding processes per rank
     # method and model
     method: str = "deconfound"           # see lt_causal.methods.registry.METHODS
     arch: str = "resnet32"               # resnet32 (BBN, 128-d) | resnet32-plain | small-cnn
@@ -59,6 +65,7 @@ class TrainConfig:
     direction_mu: float | None = None    # decay of the head-direction moving sum (None: = momentum)
     weight_decay: float = 5e-4
     warmup_epochs: float = 5.0           # linear warm-up from lr/3
+    schedule: str = "multistep"          # multistep (lr *= lr_decay at the milestones) | cosine (to 0 at the end)
     milestones: tuple = (0.6, 0.8)       # fractions of `epochs` where lr *= lr_decay (120, 160 of 200)
     lr_decay: float = 0.01
     # augmentation
@@ -75,7 +82,7 @@ class TrainConfig:
     compile_mode: str = "default"        # torch.compile mode of the fast step, or "none"
     cuda_graph: bool = True              # fast on one CUDA device: replay the whole step as a CUDA graph
     checkpoint_every: int = 1            # write checkpoint.pt every N epochs (and at the end)
-    eval_every: int = 1                  # test accuracy every N epochs (and at the end)
+    eval_every: int = 1                  # test (or, with a val split, val) accuracy every N epochs (and at the end)
     eval_batch_size: int = 1024
     out: str | None = None               # run directory (None: nothing written)
 
@@ -105,6 +112,9 @@ class TrainConfig:
             "eval_every": isinstance(self.eval_every, int) and self.eval_every >= 1,
             "num_heads": isinstance(self.num_heads, int) and self.num_heads >= 1,
             "compile_mode": self.compile_mode in COMPILE_MODES,
+            "schedule": self.schedule in SCHEDULES,
+            "image_size": self.image_size is None or (_whole(self.image_size) and self.image_size >= 8),
+            "workers": _whole(self.workers) and self.workers >= 0,
             "precision": self.precision in PRECISIONS,
             "crop_padding": isinstance(self.crop_padding, int) and not isinstance(self.crop_padding, bool)
             and self.crop_padding >= 0,
@@ -120,7 +130,7 @@ class TrainConfig:
             checks["direction_mu"] = _passes(check_mu, self.direction_mu)
         for name, ok in checks.items():
             if not ok:
-                choices = {"compile_mode": COMPILE_MODES, "precision": PRECISIONS}.get(name)
+                choices = {"compile_mode": COMPILE_MODES, "precision": PRECISIONS, "schedule": SCHEDULES}.get(name)
                 hint = f" (choose one of {', '.join(choices)})" if choices else ""
                 raise ValueError(f"invalid TrainConfig.{name} = {getattr(self, name)!r}{hint}")
         if self.fast and self.compile_mode == "reduce-overhead" and self.cuda_graph:
@@ -154,6 +164,10 @@ class TrainConfig:
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _passes(check, value) -> bool:
     try:
         check(value)
@@ -173,14 +187,21 @@ def recipe(dataset: str = "cifar10-lt", quick: bool | None = None, **overrides) 
                     flip=False, crop_padding=2, alpha=1.0)
     elif dataset == "cifar100-lt":
         base.update(alpha=1.5)
-    if quick and dataset != "mnist-lt":
+    elif dataset in SPLIT_LIST_DATASETS:   # the official config of both (ResNeXt-50 from scratch, docs/method.md §9)
+        base.update(arch="resnext50", epochs=90, batch_size=512, lr=0.2, schedule="cosine", warmup_epochs=0,
+                    weight_decay=5e-4, alpha=3.0, eval_batch_size=512)
+    if quick and dataset in SPLIT_LIST_DATASETS:   # the miniature tree of notebook 08 and the tests
+        base.update(arch="resnet10", epochs=2, batch_size=16, image_size=32, workers=0, eval_batch_size=64)
+    elif quick and dataset != "mnist-lt":
         base.update(epochs=2, warmup_epochs=0.5, batch_size=128)
     base.update(overrides)
     return TrainConfig(**base)
 
 
 def dataset_for(config: TrainConfig) -> LTDataset:
-    """Load the data set a configuration names."""
+    """Load the data set a configuration names (a split-list data set: its lists, images stay on disk)."""
+    if config.dataset in SPLIT_LIST_DATASETS:
+        return load_dataset(config.dataset, root=config.folder_root, splits=config.splits)
     return load_dataset(config.dataset, imbalance=config.imbalance, profile=config.profile,
                         seed=config.seed, data_root=config.data_root, root=config.folder_root)
 
@@ -193,17 +214,22 @@ def drw_start_epoch(config: TrainConfig) -> int:
 
 
 def lr_at(config: TrainConfig, epoch_float: float) -> float:
-    """Learning rate at a fractional epoch: linear warm-up from lr/3, then multistep decay."""
+    """Learning rate at a fractional epoch: linear warm-up from lr/3, then multistep decay
+    (× ``lr_decay`` at each milestone) or cosine decay from lr after the warm-up to 0 at the end."""
     if config.warmup_epochs and epoch_float < config.warmup_epochs:
         return config.lr / 3 + (config.lr - config.lr / 3) * epoch_float / config.warmup_epochs
+    if config.schedule == "cosine":
+        warm = min(config.warmup_epochs, config.epochs)
+        t = (epoch_float - warm) / max(config.epochs - warm, 1e-9)
+        return 0.5 * config.lr * (1 + math.cos(math.pi * min(max(t, 0.0), 1.0)))
     drops = sum(epoch_float >= m * config.epochs for m in config.milestones)
     return config.lr * config.lr_decay ** drops
 
 
 # Fields that never change what a run computes (``alpha`` only picks the reported TDE strength);
 # ``fast`` and ``precision`` change the numerics of the remaining epochs, so they matter until a run ends.
-RUNTIME_ONLY = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root",
-                "compile_mode", "cuda_graph", "checkpoint_every", "alpha"}
+RUNTIME_ONLY = {"device", "out", "eval_every", "eval_batch_size", "data_root", "folder_root", "splits",
+                "workers", "compile_mode", "cuda_graph", "checkpoint_every", "alpha"}
 
 
 def run_name(config: TrainConfig, prefix: str | None = None, *, quick: bool | None = None,
@@ -211,14 +237,16 @@ def run_name(config: TrainConfig, prefix: str | None = None, *, quick: bool | No
     """The one naming scheme of run folders:
     ``[<prefix>-]<data>-r<imbalance>-<method>-e<epochs>-s<seed>[-<digest>][-quick]``.
 
-    ``<data>`` is the data set, or ``folder-<name of the image tree>``; ``digest`` (8 hex digits)
+    ``<data>`` is the data set, or ``folder-<name of the image tree>``; a split-list data set
+    (ImageNet-LT, Places-LT) has no ``r<imbalance>``: its split files fix the tail; ``digest`` (8 hex digits)
     covers every field that changes what a run learns, so a cache of runs (the μ grid of
     notebook 02) never mixes two recipes; ``-quick`` marks quick-mode runs (``quick``, default:
     ``LT_CAUSAL_QUICK``) so that they never resume a full run or the reverse."""
     data = f"folder-{Path(config.folder_root).name}" if config.dataset == "folder" and config.folder_root \
         else config.dataset
     parts = [prefix] if prefix else []
-    parts += [data, f"r{config.imbalance:g}", config.method, f"e{config.epochs}", f"s{config.seed}"]
+    parts += [data] + ([] if config.dataset in SPLIT_LIST_DATASETS else [f"r{config.imbalance:g}"])
+    parts += [config.method, f"e{config.epochs}", f"s{config.seed}"]
     if digest:
         learned = {k: v for k, v in config.to_dict().items() if k not in RUNTIME_ONLY}
         parts.append(hashlib.sha1(json.dumps(learned, sort_keys=True, default=str).encode()).hexdigest()[:8])

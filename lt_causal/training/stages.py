@@ -1,6 +1,8 @@
 """After the epochs: the method's second stage, if it has one (decoupling: a new classifier on
 the frozen backbone's training features; OLTR: the network rebuilt and fine-tuned on the images),
-the test features and the run folder's final files (:func:`finish_run`); and the second stage alone on a finished cross-entropy run (:func:`decouple`)."""
+the test features and the run folder's final files (:func:`finish_run`); the second stage alone
+on a finished cross-entropy run (:func:`decouple`); the image sources of an OLTR stage
+(:func:`stage2_images`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,13 +10,16 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, HISTORY, load_checkpoint, save_json
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, load_run, run_from_model, save_history
+from lt_causal.datasets.split_list import make_loader
 from lt_causal.methods.decoupling import second_stage
-from lt_causal.methods.oltr import OLTR_STAGES, oltr_stage
+from lt_causal.methods.oltr import OLTR_STAGES, MemoryImages, oltr_stage
 from lt_causal.methods.registry import METHODS, get_method
+from lt_causal.methods.samplers import ClassAwareSampler
 from lt_causal.models.ltmodel import LTModel, extract_features
 from lt_causal.training.config import TrainConfig, check_run_config, dataset_for
 from lt_causal.training.distributed import resolve_device
@@ -28,7 +33,7 @@ def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: li
     spec = get_method(config.method)
     device = next(model.parameters()).device
     if spec.stage2 in OLTR_STAGES:      # fine-tunes the network on images (a new backbone and head)
-        model = oltr_stage(model, data, config, spec.stage2, progress=progress)
+        model = oltr_stage(model, data, config, spec.stage2, progress, stage2_images(data, config, device))
     elif spec.stage2 is not None:
         train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.precision)
         model.head = second_stage(spec.stage2, model.head, train_feats.to(device), data.train_y.to(device),
@@ -41,6 +46,41 @@ def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: li
         if history and not (Path(run_dir) / HISTORY).is_file():
             save_history(history, run_dir)
     return run
+
+
+class StreamedImages:
+    """An OLTR second stage's images from a split-list data set (:mod:`lt_causal.datasets.split_list`):
+    class-balanced batches decoded and augmented (random-resized crop, flip) by DataLoader workers,
+    and the train split once with the test-time transform; the members of
+    :class:`~lt_causal.methods.oltr.MemoryImages`. Every rank reads the whole train split."""
+
+    def __init__(self, data, config, device):
+        self.data, self.config, self.device = data, config, device
+        labels = data.labels("train")
+        self.sampler = ClassAwareSampler(labels, len(data.classes), "class_balanced")
+        self.steps = max(1, len(labels) // config.batch_size)
+
+    def _batches(self, loader):
+        for xb, yb in loader:
+            yield xb.to(self.device, non_blocking=True), yb.to(self.device, non_blocking=True)
+
+    def train(self, epoch: int):
+        c = self.config
+        seed = (c.seed * 1_000_003 + 7919) * 1009 + epoch   # one per stage-2 epoch, repeatable
+        order = self.sampler.draw(self.steps * c.batch_size, torch.Generator().manual_seed(seed)).tolist()
+        return self._batches(make_loader(self.data, "train", c.batch_size, workers=c.workers, train=True,
+                                         sampler=order, seed=seed, drop_last=True))
+
+    def plain(self):
+        return self._batches(make_loader(self.data, "train", self.config.eval_batch_size,
+                                         workers=self.config.workers, train=False))
+
+
+def stage2_images(data, config, device):
+    """Where an OLTR second stage reads its training images: memory or the split lists' loaders."""
+    if isinstance(data, LTDataset):
+        return MemoryImages(data, config, device)
+    return StreamedImages(data, config, device)
 
 
 def decoupled_config(stage1, method: str, out=None) -> TrainConfig:

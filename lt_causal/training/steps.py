@@ -3,6 +3,7 @@
     step.start_epoch(epoch)        # zero the epoch's sums; what changes per epoch (LDAM-DRW, BBN)
     aug = step.draw(len(idx))      # crop/flip draws of a batch (None without augmentation)
     step(idx, aug, lr)             # one SGD step on the images x[idx] with crop/flip draws ``aug``
+    step((x, y), None, lr)         # ... or on a streamed batch: uint8 images and labels on the device
     step.steps                     # steps per epoch
     step.loss_sum, step.correct    # the epoch's running sums (tensors on the device)
 
@@ -10,7 +11,10 @@
 → loss → backward → torch's SGD → head direction); :class:`MixupStep` and :class:`BBNStep` change
 its forward pass as the two methods with their own step need (:mod:`lt_causal.methods.method_steps`),
 and :class:`~lt_causal.training.fast_step.FastStep` (``fast=True``) fuses the standard step.
-:func:`make_step` picks one for a configuration.
+:func:`make_step` picks one for a configuration. The batches come from
+:mod:`lt_causal.training.batches`: indices into the images in memory (``x_train``), or, for a
+split-list data set (``x_train=None``), the streamed images themselves, already augmented by the
+loader's workers; :meth:`PlainStep.inputs` turns either into normalised images and labels.
 """
 from __future__ import annotations
 
@@ -49,9 +53,11 @@ class PlainStep:
                  config, ctx, order_gen: torch.Generator | None = None, aug_gen: torch.Generator | None = None):
         self.model, self.net, self.opt, self.loss_fn, self.config, self.ctx = model, net, opt, loss_fn, config, ctx
         self.x, self.y, self.num_classes = x_train, y_train, len(data.classes)
-        self.mean, self.std = channel_tensors(x_train, data.mean, data.std)
+        like = x_train if x_train is not None else torch.zeros(   # streamed: the data set's channels
+            1, len(data.mean), 1, 1, dtype=torch.uint8, device=ctx.device)
+        self.mean, self.std = channel_tensors(like, data.mean, data.std)
         self.order_gen, self.aug_gen = order_gen, aug_gen
-        self.steps = steps_per_epoch(len(x_train), config.batch_size, fixed_shape=config.fast or ctx.enabled)
+        self.steps = steps_per_epoch(len(y_train), config.batch_size, fixed_shape=config.fast or ctx.enabled)
         self.layout = memory_format(ctx.device, config.precision)
         self.loss_sum = torch.zeros((), device=ctx.device)
         self.correct = torch.zeros((), device=ctx.device)
@@ -70,15 +76,24 @@ class PlainStep:
             xb = apply_crop_flip(xb, *aug, self.config.crop_padding)
         return normalize_with(xb, self.mean, self.std).contiguous(memory_format=self.layout)
 
+    def inputs(self, batch, aug: tuple | None):
+        """(normalised images, labels) of a batch: indices into the images in memory with their
+        crop/flip draws ``aug``, or a streamed (uint8 images, labels) pair already on the device."""
+        if self.x is None:
+            xb, yb = batch
+            return normalize_with(xb, self.mean, self.std).contiguous(memory_format=self.layout), yb
+        return self.images(batch, aug), self.y[batch]
+
     def draw(self, n: int) -> tuple | None:
-        """Crop/flip draws for ``n`` images from the augmentation generator (None: no augmentation)."""
-        if not self.config.augment:
+        """Crop/flip draws for ``n`` images from the augmentation generator (None: no augmentation,
+        or streamed batches, which the loader's workers augmented)."""
+        if not self.config.augment or self.x is None:
             return None
         return draw_crop_flip(n, self.config.crop_padding, self.config.flip, self.aug_gen, self.ctx.device)
 
     def forward(self, idx: torch.Tensor, aug: tuple | None):
         """(loss, features, number of correct predictions) of the batch."""
-        xb, yb = self.images(idx, aug), self.y[idx]
+        xb, yb = self.inputs(idx, aug)
         with autocast(self.ctx.device, self.config.precision):
             feats, logits = self.net(xb)
         return self.loss_fn(logits, yb), feats, (logits.detach().argmax(1) == yb).sum()
@@ -92,7 +107,7 @@ class PlainStep:
         self.opt.step()
         direction = self.model.direction   # the batch mean taken over all ranks
         direction.accumulate(self.ctx.mean_(direction.batch_mean(feats)))
-        self.loss_sum += loss.detach() * len(idx)
+        self.loss_sum += loss.detach() * len(feats)
         self.correct += correct
 
 
@@ -101,7 +116,7 @@ class MixupStep(PlainStep):
     against the label that dominates the mix. λ and the permutation come from the order generator."""
 
     def forward(self, idx, aug):
-        xb, yb = self.images(idx, aug), self.y[idx]
+        xb, yb = self.inputs(idx, aug)
         lam = sample_lambda(self.config.mixup_alpha, self.order_gen)
         perm = torch.randperm(len(yb), generator=self.order_gen).to(yb.device)
         xb, target = mixup_batch(xb, yb, self.num_classes, lam, perm)

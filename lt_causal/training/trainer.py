@@ -3,7 +3,10 @@ augmentation on the data's device, the head direction updated every step, an ato
 checkpoint every epoch (a run resumes to the same result) and a run directory. The epoch loop
 calls a step object (:mod:`lt_causal.training.steps`): the eager step of the method, or with
 ``fast=True`` the fused, compiled, CUDA-graph step of :mod:`lt_causal.training.fast_step`; under
-``torchrun`` training is data-parallel (:mod:`lt_causal.training.distributed`).
+``torchrun`` training is data-parallel (:mod:`lt_causal.training.distributed`). The batches come
+from the data in memory or, for ImageNet-LT / Places-LT, streamed from disk by DataLoaders
+(:mod:`lt_causal.training.batches`); a data set with a val split follows the official protocol:
+the epoch best on val is the one reported on test (:mod:`lt_causal.training.selection`).
 
 Usage (minGPT style: the notebook, not the library, decides how to show progress)::
 
@@ -26,10 +29,12 @@ from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, load_run, save_history
 from lt_causal.models.ltmodel import extract_features, place_model
 from lt_causal.precision import resolve_precision
+from lt_causal.training.batches import check_streamed_setup, is_streamed, make_batches, sized
 from lt_causal.training.config import TrainConfig, check_run_config, dataset_for, lr_at
 from lt_causal.training.distributed import DistContext, launched_world_size, setup
 from lt_causal.training.fast_step import check_fast_setup
 from lt_causal.training.run_lock import run_lock
+from lt_causal.training.selection import Selection, finish_streamed, val_accuracy
 from lt_causal.training.stages import finish_run
 from lt_causal.training.steps import TrainNet, check_method_setup, make_loss, make_step
 
@@ -92,17 +97,24 @@ class _Session:
     history: list
     start_epoch: int = 0
     step: object = None
+    batches: object = None          # lt_causal.training.batches: in memory or streamed
+    selection: Selection | None = None   # the epoch best on val (data sets with a val split)
 
 
 def _start(config: TrainConfig, data, resume: bool, ctx: DistContext) -> _Session:
     """Model, optimizer, generators and step, resumed from the run folder's checkpoint if any."""
     device = ctx.device
-    if config.fast:
+    data = data if data is not None else dataset_for(config)
+    streamed = is_streamed(data)
+    if streamed:
+        check_streamed_setup(config)
+        data = sized(data, config.image_size)
+    elif config.fast:
         check_fast_setup(config, device)
     ctx.local_batch(config.batch_size)
-    data = data if data is not None else dataset_for(config)
     torch.manual_seed(config.seed)
-    model = place_model(config.build_model(data.train_x.shape[1], len(data.classes)), device, config.precision)
+    channels = len(data.mean) if streamed else data.train_x.shape[1]
+    model = place_model(config.build_model(channels, len(data.classes)), device, config.precision)
     opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                           weight_decay=config.weight_decay)
     loss_fn = make_loss(config, data.train_counts, device)
@@ -112,8 +124,12 @@ def _start(config: TrainConfig, data, resume: bool, ctx: DistContext) -> _Sessio
     if config.out:
         _resume_or_begin(s, Path(config.out), resume)
     net = ctx.wrap(TrainNet(model.backbone, model.head))
-    s.step = make_step(config, model, net, opt, loss_fn, data.train_x.to(device), data.train_y.to(device),
+    x, y = (None, data.labels("train")) if streamed else (data.train_x, data.train_y)
+    s.step = make_step(config, model, net, opt, loss_fn, x if x is None else x.to(device), y.to(device),
                        data, ctx, s.order_gen, s.aug_gen)
+    s.batches = make_batches(data, config, ctx, s.step, s.order_gen)
+    if streamed:
+        s.selection = Selection.resume(config.out if resume and s.start_epoch else None)
     return s
 
 
@@ -145,14 +161,12 @@ def _epoch(s: _Session, epoch: int) -> dict:
     config, ctx, step = s.config, s.ctx, s.step
     s.model.train()
     t0 = time.perf_counter()
-    perm = torch.randperm(len(s.data.train_y), generator=s.order_gen).to(ctx.device)
+    batches = s.batches.epoch(epoch)   # an in-memory permutation is drawn before the step's epoch start
     step.start_epoch(epoch)
-    seen, B = 0, config.batch_size
-    for i in range(step.steps):
-        idx = perm[i * B:(i + 1) * B]
-        idx, aug = ctx.shard_batch(idx, step.draw(len(idx)))   # this rank's part of the global batch
-        step(idx, aug, lr_at(config, epoch + i / step.steps))
-        seen += len(idx)
+    seen = 0
+    for i, (batch, aug, n) in enumerate(batches):   # this rank's part of each global batch
+        step(batch, aug, lr_at(config, epoch + i / step.steps))
+        seen += n
     sums = [step.loss_sum, step.correct]
     if ctx.enabled:
         for t in sums:
@@ -169,9 +183,24 @@ def _epoch(s: _Session, epoch: int) -> dict:
     return info
 
 
+def _evaluate(s: _Session, info: dict, test_x) -> None:
+    """The epoch's held-out accuracy: test (in memory), or val with the best epoch kept (streamed)."""
+    if s.selection is None:
+        info["test_acc"] = evaluate_accuracy(s.model, test_x, s.data, s.config)
+        return
+    info["val_acc"] = val_accuracy(s.model, s.data, s.config, s.ctx)
+    s.selection.update(s.model, info["epoch"], info["val_acc"], s.run_dir)
+
+
+def _finish(s: _Session, progress: bool) -> TrainedRun:
+    if s.selection is None:
+        return finish_run(s.model, s.data, s.config, s.history, s.run_dir, progress)
+    return finish_streamed(s.model, s.data, s.config, s.history, s.run_dir, s.selection, progress)
+
+
 def _train(config, data, callback, progress, resume, ctx: DistContext) -> TrainedRun:
     s = _start(config, data, resume, ctx)
-    test_x = s.data.test_x.to(ctx.device)
+    test_x = None if s.selection is not None else s.data.test_x.to(ctx.device)
     bar = tqdm(range(s.start_epoch, config.epochs), desc=f"{config.method} on {config.dataset}",
                unit="epoch", disable=not progress or not ctx.is_main, initial=s.start_epoch,
                total=config.epochs)
@@ -179,14 +208,15 @@ def _train(config, data, callback, progress, resume, ctx: DistContext) -> Traine
         info = _epoch(s, epoch)
         last = epoch + 1 == config.epochs
         if (epoch + 1) % config.eval_every == 0 or last:
-            info["test_acc"] = evaluate_accuracy(s.model, test_x, s.data, config)
+            _evaluate(s, info, test_x)
         s.history.append(info)
-        bar.set_postfix(loss=f"{info['loss']:.3f}", acc=f"{info['test_acc'] or float('nan'):.1f}")
+        acc = info.get("val_acc", info["test_acc"])
+        bar.set_postfix(loss=f"{info['loss']:.3f}", acc=f"{acc if acc is not None else float('nan'):.1f}")
         if s.run_dir is not None and ((epoch + 1) % config.checkpoint_every == 0 or last):
             _save(s, epoch + 1)
         if callback is not None:
             callback(dict(info, model=s.model))
     bar.close()
-    run = finish_run(s.model, s.data, config, s.history, s.run_dir, progress and ctx.is_main)
+    run = _finish(s, progress and ctx.is_main)
     ctx.barrier()
     return run
