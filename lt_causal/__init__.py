@@ -41,6 +41,7 @@ from lt_causal.evaluation.runs import TrainedRun, compare_runs, find_runs, load_
 from lt_causal.evaluation.knobs import KNOBS, KnobExplorerModel
 from lt_causal.evaluation.packs import list_pretrained, load_pretrained
 from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table
+from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table
 from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
 from lt_causal.training.config import TrainConfig, lr_at, recipe, run_name
@@ -59,6 +60,8 @@ from lt_causal.experiments.reproduce import paper_config, reproduce, reproductio
 from lt_causal.experiments.results_table import results_markdown, summarize
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
                                          scale_config)   # ImageNet-LT at scale (notebook 08)
+from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
+                                         scale_config)   # ImageNet-LT at scale (notebook 08)
 
 # the momentum effect (notebook 02)
 from lt_causal.momentum.toy import (MomentumToy, Trajectory, figure_data, head_drift, make_toy, mu_sweep, shared_loss,
@@ -67,6 +70,10 @@ from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines
                                          feature_magnitude_per_class, relative_accuracy_change)
 from lt_causal.momentum.grid import cached_run, grid_note, momentum_grid, momentum_recipe
 from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
+
+# exercises that answer back (the end of notebooks 01-07)
+from lt_causal.exercises.feedback import Feedback
+from lt_causal.exercises.registry import EXERCISES, check
 
 # views: figures and widgets (pyplot, plotly and ipywidgets are imported when a view is drawn)
 from lt_causal.views.backdoor_plots import plot_backdoor, plot_simpson
