@@ -41,7 +41,6 @@ from lt_causal.evaluation.runs import TrainedRun, compare_runs, find_runs, load_
 from lt_causal.evaluation.knobs import KNOBS, KnobExplorerModel
 from lt_causal.evaluation.packs import list_pretrained, load_pretrained
 from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table
-from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table
 from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
 from lt_causal.training.config import TrainConfig, lr_at, recipe, run_name
@@ -58,8 +57,6 @@ from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, pape
                                                 paper_table3, run_vs_paper)
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
-from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
-                                         scale_config)   # ImageNet-LT at scale (notebook 08)
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
                                          scale_config)   # ImageNet-LT at scale (notebook 08)
 
