@@ -54,7 +54,7 @@ from lt_causal.experiments.comparison import knob_comparison, knob_models, prior
 from lt_causal.experiments.device_info import DeviceInfo, TrainingCost, describe_device, measure_epoch_seconds
 from lt_causal.experiments.packs import classify, pretrained_model
 from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, paper_accuracy, paper_table2,
-                                                paper_table3, run_vs_paper)
+                                                paper_table3, run_vs_paper, table2_with_runs)
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
