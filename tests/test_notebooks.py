@@ -1,13 +1,14 @@
-"""Execute every notebooks/*.ipynb headless (cwd = notebooks/, LT_CAUSAL_QUICK=1) and check
-that notebooks are committed clean (no outputs, a python3 kernelspec)."""
+"""Execute every notebooks/*.ipynb and notebooks/zh/*.ipynb headless (cwd = the notebook's folder,
+LT_CAUSAL_QUICK=1) and check that notebooks are committed clean (no outputs, a python3 kernelspec)."""
 from pathlib import Path
 
 import nbformat
 import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-IDS = [p.name for p in NOTEBOOKS]
+# the English notebooks and their Chinese edition (notebooks/zh/, tests/test_zh_edition.py)
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted((NOTEBOOK_DIR / "zh").glob("*.ipynb"))
+IDS = [str(p.relative_to(NOTEBOOK_DIR)) for p in NOTEBOOKS]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -32,7 +33,7 @@ def test_notebook_runs(path, monkeypatch, tmp_path_factory):
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+                            resources={"metadata": {"path": str(path.parent)}})
     client.execute()   # raises CellExecutionError on the first failing cell
     errors = [(c.get("id"), o.get("ename"), o.get("evalue")) for c in nb.cells
               if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]

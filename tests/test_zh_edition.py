@@ -141,3 +141,33 @@ def test_plotly_figures_and_widgets_speak_chinese():
     assert STRINGS["prior_train"][1] in [label for label, _ in box.prior_menu.options]
     lc.set_language("en")
     assert lc.knob_curve_figure(model).layout.title.text.startswith("Accuracy")
+
+
+# ------------------------------------------------------------------ the two editions do not drift
+
+EN_NOTEBOOKS = sorted(p.name for p in EN_DIR.glob("*.ipynb"))
+ZH_NOTEBOOKS = sorted(p.name for p in ZH_DIR.glob("*.ipynb"))
+
+
+def test_every_notebook_has_a_chinese_edition_and_vice_versa():
+    assert set(ZH_NOTEBOOKS) - set(EN_NOTEBOOKS) == set(), "notebooks/zh/ has notebooks without an English original"
+    assert set(EN_NOTEBOOKS) - set(ZH_NOTEBOOKS) == set(), "English notebooks without notebooks/zh/ edition"
+
+
+@pytest.mark.parametrize("name", ZH_NOTEBOOKS)
+def test_the_chinese_edition_has_the_english_code_cells(name):
+    en = nbformat.read(EN_DIR / name, as_version=4)
+    zh = nbformat.read(ZH_DIR / name, as_version=4)
+    en_code = [c.source for c in en.cells if c.cell_type == "code"]
+    zh_code = [c.source for c in zh.cells if c.cell_type == "code"]
+    assert zh_code and zh_code[0] == LANGUAGE_CELL, f"the first code cell of zh/{name} must be {LANGUAGE_CELL!r}"
+    assert zh_code[1:] == en_code, f"zh/{name}: code cells differ from notebooks/{name} (same cells, same order)"
+
+
+@pytest.mark.parametrize("name", ZH_NOTEBOOKS)
+def test_the_chinese_edition_translates_every_markdown_cell(name):
+    en = [c for c in nbformat.read(EN_DIR / name, as_version=4).cells if c.cell_type == "markdown"]
+    zh = [c for c in nbformat.read(ZH_DIR / name, as_version=4).cells if c.cell_type == "markdown"]
+    assert len(zh) == len(en), f"zh/{name} has {len(zh)} markdown cells, the English {len(en)}"
+    english = [c.get("id") for c in zh if not CJK.search(c.source)]
+    assert not english, f"zh/{name}: markdown cells without Chinese: {english}"

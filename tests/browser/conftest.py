@@ -38,6 +38,11 @@ def pytest_collection_modifyitems(config, items):
         reporter.write_line(timing.describe())
 
 
+def screenshot_stem(name: str) -> str:
+    """The screenshots' prefix for a notebook path: ``04_tde_inference``, ``zh-04_tde_inference``."""
+    return Path(name).with_suffix("").as_posix().replace("/", "-")
+
+
 @dataclass
 class OpenNotebook:
     """A notebook page after Run All: the Playwright page and what Run All left on it."""
@@ -51,7 +56,7 @@ class OpenNotebook:
 
     @property
     def stem(self) -> str:
-        return Path(self.name).stem
+        return screenshot_stem(self.name)
 
     def screenshot(self, what: str) -> Path:
         """Full-notebook PNG ``screenshots/<notebook>-<what>.png``."""
@@ -127,7 +132,7 @@ def executed_notebook(lab_server, browser):
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         page.set_default_timeout(30_000)
-        shot = SCREENSHOTS / f"{Path(name).stem}-run-all.png"
+        shot = SCREENSHOTS / f"{screenshot_stem(name)}-run-all.png"
         nb = cache[name] = OpenNotebook(name, page, shot)
         try:
             lab.open_notebook(page, lab_server, name)

@@ -19,7 +19,9 @@ from labdriver import NOTEBOOK_DIR, ROOT
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
+# the English notebooks and their Chinese edition (notebooks/zh/)
+NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb")) + sorted(
+    f"zh/{p.name}" for p in (NOTEBOOK_DIR / "zh").glob("*.ipynb"))
 NB01 = "01_backdoor_adjustment.ipynb"
 NB02 = "02_momentum_bias.ipynb"
 NB04 = "04_tde_inference.ipynb"
@@ -305,3 +307,57 @@ def test_02_mu_slider_changes_the_figure(executed_notebook):
         nb.element_screenshot(area, "mu-slider-widget")
         assert after_value != before_value, f"the μ slider readout stayed at {before_value}"
         assert after != before, f"the figure did not change when μ moved {before_value} -> {after_value}"
+
+
+# ------------------------------------------------------------------ the Chinese edition
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _shoot_on_screen(nb, locator, what: str):
+    """Scroll ``locator`` to the top of the notebook and take the 1366×768 screen as it is."""
+    locator.evaluate("el => el.scrollIntoView({block: 'start'})")
+    nb.page.wait_for_timeout(800)
+    path = lab.SCREENSHOTS / f"{nb.stem}-{what}-1366x768.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nb.page.screenshot(path=str(path))
+    return path
+
+
+def test_zh_01_shows_chinese_prose_figures_and_calculator(executed_notebook):
+    """The Chinese edition's text, matplotlib figure (the fork) and calculator widget render in
+    Chinese; the screen with the figure is saved for a person to look at (no tofu boxes)."""
+    name = "zh/" + NB01
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    page = nb.page
+    with interaction(nb, "chinese"):
+        heading = page.locator(".jp-RenderedMarkdown h1").first.text_content()
+        assert CJK.search(heading), f"the title is not Chinese: {heading!r}"
+        figure = page.locator(".jp-OutputArea-output img").first
+        figure.wait_for()
+        _shoot_on_screen(nb, page.locator(".jp-Cell:has(.jp-OutputArea-output img)").first, "figure")
+        calculator = page.locator(".lt-backdoor-calculator").first
+        headers = calculator.locator(".widget-html b").all_text_contents()
+        assert any(CJK.search(h) for h in headers), f"calculator headers are not Chinese: {headers}"
+        plot_text = " ".join(calculator.locator("svg text").all_text_contents())
+        assert CJK.search(plot_text), f"the calculator's plot has no Chinese text: {plot_text[:200]!r}"
+        _shoot_on_screen(nb, calculator, "calculator")
+
+
+def test_zh_04_explorer_speaks_chinese(executed_notebook):
+    name = "zh/" + NB04
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    page = nb.page
+    with interaction(nb, "chinese-explorer"):
+        explorer = page.locator(".lt-knob-explorer").first
+        summary = explorer.locator(".lt-knob-summary").first.text_content()
+        assert "准确率" in summary, f"the explorer's numbers are not labelled in Chinese: {summary!r}"
+        options = explorer.locator(".lt-knob-prior select option").all_text_contents()
+        assert any(CJK.search(o) for o in options), options
+        curve_text = " ".join(explorer.locator("svg text").all_text_contents())
+        assert "准确率" in curve_text, f"the curves have no Chinese title/axis: {curve_text[:200]!r}"
+        _shoot_on_screen(nb, explorer, "explorer")
