@@ -228,3 +228,10 @@ def test_streamed_stage2_on_a_miniature_imagenet_lt(tmp_path):
     model = oltr_stage(model, data, config, "decouple-oltr", images=images)
     assert isinstance(model.backbone, OLTRBackbone) and model.backbone.attention.spatial == (1, 1)
     assert model.backbone(torch.randn(2, 3, 32, 32)).shape == (2, 512)
+
+
+def test_an_oltr_run_is_not_packed_from_its_stage1_checkpoint(mnist_runs, tmp_path):
+    from lt_causal.experiments.packs import make_pack
+
+    with pytest.raises(ValueError, match="'oltr', whose second stage rebuilds the backbone"):
+        make_pack(mnist_runs["oltr"][3], "oltr-mnist", dest=tmp_path)

@@ -18,6 +18,7 @@ from lt_causal.checkpoint import CHECKPOINT, CONFIG, METRICS, load_checkpoint, s
 from lt_causal.datasets.augment import normalize
 from lt_causal.evaluation.packs import FORMAT, PACK_ALPHAS, pretrained_dir, read_pack
 from lt_causal.evaluation.runs import load_run
+from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.training.config import TrainConfig, dataset_for
 
 
@@ -71,6 +72,9 @@ def make_pack(run_dir, name: str, provenance: dict | None = None, dest=None, dat
     run_dir = Path(run_dir)
     run = load_run(run_dir)
     config = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text()))
+    if config.method in OLTR_STAGES:   # its checkpoint holds the stage-1 network only
+        raise ValueError(f"{run_dir} was trained with {config.method!r}, whose second stage rebuilds the "
+                         f"backbone; {CHECKPOINT} holds the first stage only, so it cannot be packed")
     data = data if data is not None else dataset_for(config)
     if not torch.equal(data.test_y, run.test_labels):
         raise ValueError(f"the data set of {run_dir}'s config does not give the run's test labels")
