@@ -20,13 +20,19 @@ The first epoch includes DataLoader start-up, compilation and CUDA-graph capture
 the mean of the later epochs and ``warm-up s`` the first epoch's excess over it. A pipeline that
 fails is reported with its error and the others still run. Not a timed test: numbers depend on
 the machine (see benchmarks/README.md).
+
+``--loader`` measures the ImageNet-LT input pipeline instead (:mod:`lt_causal.experiments.loader_bench`):
+images/s per DataLoader worker of JPEG draft-mode decoding against full decoding, in one process:
+
+    python -m lt_causal bench --loader --dataset imagenet-lt --folder IMAGENET_ROOT --splits DIR
+    python -m lt_causal bench --loader --miniature 500x375      # a generated tree of that size
 """
 from __future__ import annotations
 
 import json
 import traceback
 
-from lt_causal.commands._common import FOLDER_HELP, require_folder
+from lt_causal.commands._common import FOLDER_HELP, add_splits_option, require_folder
 from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
 from lt_causal.models.backbones import ARCHS
@@ -54,6 +60,13 @@ def register(sub) -> None:
     p.add_argument("--device", default="auto")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    loader = p.add_argument_group("--loader: images/s per worker of the imagenet-lt / places-lt pipeline")
+    loader.add_argument("--loader", action="store_true", help="benchmark the image loader, not training")
+    add_splits_option(loader)
+    loader.add_argument("--miniature", metavar="WxH",
+                        help="instead of --folder: a generated miniature tree of W x H JPEGs (e.g. 500x375)")
+    loader.add_argument("--images", type=int, default=200, help="images per round (default 200)")
+    loader.add_argument("--rounds", type=int, default=3, help="rounds per pipeline, median reported (default 3)")
     p.set_defaults(func=run)
 
 
@@ -137,8 +150,49 @@ def format_results(results: list[dict], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+        if w > 0 and h > 0:
+            return w, h
+    except ValueError:
+        pass
+    raise ValueError(f"--miniature must be WxH with positive integers, e.g. 500x375, got {text!r}")
+
+
+def run_loader(args) -> int:
+    """``bench --loader``: the draft-mode pipeline against full decoding, one process."""
+    import tempfile
+
+    from lt_causal.datasets.split_list import SPLIT_LISTS, load_split_lists
+    from lt_causal.experiments.loader_bench import format_loader_bench, loader_benchmark
+
+    dataset = args.dataset if args.dataset in SPLIT_LISTS else "imagenet-lt"
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.miniature:
+            from lt_causal.datasets.miniature import make_miniature_tree
+
+            per_class = max(1, -(-args.images // 12))
+            root = make_miniature_tree(tmp, dataset, classes=12, n_max=per_class, imbalance=1,
+                                       size=_size(args.miniature), seed=args.seed)
+            where, splits = f"a miniature {dataset} tree of {args.miniature} JPEGs", None
+        else:
+            require_folder(dataset, args.folder)
+            root, splits, where = args.folder, args.splits, f"{dataset} {args.folder}"
+        data = load_split_lists(dataset, root, splits)
+        result = loader_benchmark(data, images=args.images, rounds=args.rounds, seed=args.seed)
+    print(format_loader_bench(result, [f"data: {where}"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+    return 0
+
+
 def run(args) -> int:
     import torch
+
+    if args.loader:
+        return run_loader(args)
 
     from lt_causal.training.config import recipe
     from lt_causal.datasets.registry import load_dataset

@@ -85,7 +85,8 @@ def _scaled(im, request, draft: bool):
     """Load an open image at the smallest JPEG draft size ≥ ``request`` (w, h); (RGB image, fx, fy)."""
     width, height = im.size
     fx = fy = 1.0
-    if draft and request is not None and im.format == "JPEG":
+    if draft and request is not None and im.format == "JPEG" and 2 * max(1, request[0]) <= width \
+            and 2 * max(1, request[1]) <= height:             # else no power-of-two reduction fits
         reduced = im.draft("RGB", (max(1, request[0]), max(1, request[1])))
         if reduced is not None:   # (mode, the original extent in the new pixels)
             fx, fy = reduced[1][2] / width, reduced[1][3] / height

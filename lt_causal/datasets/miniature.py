@@ -5,7 +5,8 @@ split files in the public format, with a long-tailed train split (tests, noteboo
     data = load_split_lists("imagenet-lt", root)                  # the split files are in root
 
 Each class has its own background hue and shape (disc, square, triangle, bars) drawn at a random
-place with pixel noise, so a network learns something in a few epochs. The long-tailed train counts
+place over noise (per pixel up to 96 × 96; in coarser grains above, so that large images compress
+like photos), so a network learns something in a few epochs. The long-tailed train counts
 (``long_tail_counts``: n_max ... n_max / imbalance) are given to the labels in a seeded random order,
 as in the real ImageNet-LT, whose label 0 is not its largest class. Layout, as the public files:
 
@@ -52,8 +53,11 @@ def draw_image(label: int, classes: int, size: tuple[int, int], rng: np.random.G
     hue = label / classes
     bg = np.array(colorsys.hsv_to_rgb(hue, 0.6, 0.8)) * 255
     fg = tuple(int(v * 255) for v in colorsys.hsv_to_rgb((hue + 0.5) % 1.0, 0.9, 0.95))
-    noise = rng.normal(0, 18, (h, w, 3))
+    grain = max(1, round(min(w, h) / 96))     # noise in grains of this many pixels, as photos have
+    noise = rng.normal(0, 18, (-(-h // grain), -(-w // grain), 3))
     img = Image.fromarray(np.clip(bg + noise, 0, 255).astype(np.uint8))
+    if grain > 1:
+        img = img.resize((w, h), Image.BILINEAR)
     draw = ImageDraw.Draw(img)
     r = int(min(w, h) * rng.uniform(0.2, 0.35))
     cx, cy = int(rng.uniform(r, w - r)), int(rng.uniform(r, h - r))
