@@ -235,3 +235,15 @@ def test_an_oltr_run_is_not_packed_from_its_stage1_checkpoint(mnist_runs, tmp_pa
 
     with pytest.raises(ValueError, match="'oltr', whose second stage rebuilds the backbone"):
         make_pack(mnist_runs["oltr"][3], "oltr-mnist", dest=tmp_path)
+
+
+def test_decouple_from_a_ce_run_equals_training_oltr(mnist_runs, tmp_path):
+    """lc.decouple(ce_run, "oltr") is train(method="oltr") without repeating the first stage
+    (OLTR's own default, retrain_lr 0.1, applies to the decoupled configuration too)."""
+    direct, folder = mnist_runs["oltr"][0], mnist_runs["oltr"][3]
+    ce = recipe("mnist-lt", quick=True, method="ce", epochs=2, retrain_epochs=1, device="cpu", out=str(tmp_path / "ce"))
+    lc.train(ce, progress=False)
+    run = lc.decouple(tmp_path / "ce", "oltr", tmp_path / "oltr", progress=False)
+    assert run.config["retrain_lr"] == 0.1 == load_run(folder).config["retrain_lr"]
+    torch.testing.assert_close(run.test_features, direct.test_features)
+    assert run.evaluate(0) == pytest.approx(direct.evaluate(0))

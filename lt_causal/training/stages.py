@@ -85,7 +85,8 @@ def stage2_images(data, config, device):
 
 def decoupled_config(stage1, method: str, out=None) -> TrainConfig:
     """The configuration of ``method``'s second stage on the finished cross-entropy run
-    ``stage1``: its recipe with ``method`` (one ValueError / FileNotFoundError if it cannot be)."""
+    ``stage1``: its recipe with ``method`` and the method's defaults (one ValueError /
+    FileNotFoundError if it cannot be)."""
     stage1 = Path(stage1)
     if get_method(method).stage2 is None:
         raise ValueError(f"method {method!r} has no second stage; decouple one of "
@@ -96,7 +97,9 @@ def decoupled_config(stage1, method: str, out=None) -> TrainConfig:
     if first.method != "ce":
         raise ValueError(f"decoupling starts from a cross-entropy run; {stage1} was trained with "
                          f"method {first.method!r}")
-    return dataclasses.replace(first, method=method, out=str(out) if out is not None else None)
+    # the method's own defaults, as recipe() gives them (OLTR's stage-2 lr)
+    return dataclasses.replace(first, **get_method(method).defaults, method=method,
+                               out=str(out) if out is not None else None)
 
 
 def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progress: bool = True) -> TrainedRun:
