@@ -92,7 +92,8 @@ class StreamedBatches:
 
         self.sampler.set_epoch(epoch)
         loader = make_loader(self.data, "train", self.local, workers=self.config.workers, train=True,
-                             sampler=self.sampler, seed=loader_seed(self.config.seed, epoch, self.ctx.rank))
+                             sampler=self.sampler, seed=loader_seed(self.config.seed, epoch, self.ctx.rank),
+                             pin_memory=self.ctx.device.type == "cuda")   # pinned: copies overlap compute
         return self._batches(loader)
 
     def _batches(self, loader):

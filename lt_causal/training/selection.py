@@ -40,7 +40,7 @@ def split_features(model, data, split: str, config, ctx=None) -> tuple[torch.Ten
     n = len(data.items(split))
     sampler = list(range(ctx.rank, n, ctx.world)) if ctx is not None and ctx.enabled else None
     loader = make_loader(data, split, config.eval_batch_size, workers=config.workers, train=False,
-                         sampler=sampler)
+                         sampler=sampler, pin_memory=next(model.parameters()).device.type == "cuda")
     feats, labels = [], []
     for x, y in loader:
         feats.append(extract_features(model, x, data.mean, data.std, len(x), config.precision))
