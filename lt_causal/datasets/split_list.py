@@ -225,6 +225,21 @@ class ImageListDataset(torch.utils.data.Dataset):
         return self.transform(self.root / rel, self.rng() if self.transform.train else None), label
 
 
+class ImageLoader(torch.utils.data.DataLoader):
+    """A DataLoader whose worker errors stay one line: a missing or unreadable image raised in a
+    worker comes back as the worker's own FileNotFoundError / ValueError, not a traceback dump."""
+
+    def __iter__(self):
+        try:
+            yield from super().__iter__()
+        except (FileNotFoundError, ValueError) as exc:
+            lines = str(exc).strip().splitlines()
+            if len(lines) < 2 or not lines[0].startswith("Caught "):
+                raise
+            last = lines[-1].split(": ", 1)[-1]        # "FileNotFoundError: image ... is missing"
+            raise type(exc)(last) from None
+
+
 def make_loader(data: SplitListData, split: str, batch_size: int, *, workers: int, train: bool,
                 sampler=None, seed: int = 0, drop_last: bool = False, pin_memory: bool = False,
                 draft: bool = True) -> torch.utils.data.DataLoader:
@@ -238,7 +253,7 @@ def make_loader(data: SplitListData, split: str, batch_size: int, *, workers: in
         raise ValueError(f"workers must be a non-negative integer, got {workers!r}")
     dataset = ImageListDataset(data.items(split), data.root, train, data.image_size, data.resize, seed,
                                draft=draft)
-    return torch.utils.data.DataLoader(
+    return ImageLoader(
         dataset, batch_size=batch_size, shuffle=train and sampler is None, sampler=sampler,
         num_workers=workers, pin_memory=pin_memory, drop_last=drop_last,
         persistent_workers=workers > 0, generator=torch.Generator().manual_seed(int(seed)))
