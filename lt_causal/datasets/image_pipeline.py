@@ -2,7 +2,7 @@
 crop, flip and colour-jitter it on uint8, return a uint8 (3, S, S) tensor; normalise on the device.
 
     rng = np.random.default_rng(0)
-    x = ImageTransform(train=True)("train/n01440764/n01440764_10026.JPEG", rng)   # uint8 (3, 224, 224)
+    x = ImageTransform(train=True)(root / "train/n01440764/n01440764_10026.JPEG", rng)  # uint8 (3, 224, 224)
     xb = normalize(x_batch.to(device), data.mean, data.std)    # float, on the device (augment.py)
 
 Train: random-resized-crop (scale 0.08-1, aspect ratio 3/4-4/3, ten tries then a centre crop),
@@ -11,9 +11,11 @@ Decoupling / TDE ImageNet-LT code (Kang et al. 2020; Tang et al. 2020). Test: sh
 to 256, centre 224 × 224.
 
 JPEG draft mode: the crop box is drawn on the image's full size (read from the header, so draft
-mode does not change the distribution of crops); the decoder is then asked for the smallest
+mode does not change the distribution of crops); the decoder is then asked for the largest
 power-of-two reduction (1/2, 1/4, 1/8: scaled in the DCT domain, never decoded at full size) that
-still gives the crop at least ``S`` pixels per side, and the box is resized from that image.
+still gives the crop at least ``S`` pixels per side, and the box is resized from that image. It
+pays for images at least twice the size their crop needs (benchmarks/README.md: none at ImageNet's
+typical 500 × 375, 1.6-3.7× per worker at 1024 × 768 and above).
 Normalisation is :func:`lt_causal.datasets.augment.normalize` (one implementation for every path).
 """
 from __future__ import annotations
