@@ -189,3 +189,38 @@ def test_no_english_prose_changed_after_its_translation(name):
              if z.metadata.get("translated_from") != source_stamp(e.source)]
     assert not stale, (f"zh/{name}: the English of these markdown cells changed after translation "
                        f"(id, new stamp for metadata.translated_from): {stale}")
+
+
+def _matplotlib_views():
+    """Every matplotlib view of the notebooks, drawn from shipped data (no training)."""
+    covid, cfr = lc.load_example("covid"), lc.load_example("china-italy")
+    columns = dict(group="country", adjustment="age_group", cases="confirmed_cases", deaths="confirmed_deaths")
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound")
+    yield "fork", lambda: lc.draw_fork_graph()
+    yield "fork do", lambda: lc.draw_fork_graph(do=True)
+    yield "backdoor", lambda: lc.plot_backdoor(lc.backdoor_adjustment(
+        covid, treatment="infected", outcome="deaths", adjustment="age", population="population"))
+    yield "simpson", lambda: lc.plot_simpson(cfr, **columns)
+    yield "causal norm", lc.causal_norm_picture
+    yield "class counts", lambda: lc.class_counts_figure(run)
+    yield "momentum graph", lc.causal_graph_figure
+    yield "mu sweep", lambda: lc.toy_mu_sweep_figure(lc.mu_sweep(lc.make_toy(), [0.0, 0.9]))
+    yield "cosines", lambda: lc.class_cosine_figure(lc.class_direction_cosines(run))
+    yield "magnitudes", lambda: lc.magnitude_figure(lc.feature_magnitude_per_class(run))
+    yield "decomposition", lambda: lc.decomposition_figure(lc.decomposition_table(run), max_points=200)
+
+
+def test_every_matplotlib_view_draws_chinese_without_missing_glyphs():
+    if L.cjk_font() is None and not os.environ.get("CI"):
+        pytest.skip(L.FONT_HINT)
+    import matplotlib.pyplot as plt
+
+    lc.set_language("zh")
+    for name, draw in _matplotlib_views():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")       # "Glyph ... missing from font(s)" fails the view
+            fig = draw()
+            fig.canvas.draw()
+        texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+        assert any(CJK.search(t) for t in texts), f"{name}: no Chinese text in the figure"
+        plt.close(fig)
