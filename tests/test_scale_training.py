@@ -109,10 +109,22 @@ def test_streamed_epoch_yields_uint8_batches_of_the_crop_size(data):
     assert x.dtype == torch.uint8 and x.shape == (config.batch_size, 3, 24, 24) and aug is None and n == len(y)
 
 
-@pytest.mark.parametrize("change", [{"fast": True}, {"method": "bbn"}])
-def test_what_streaming_cannot_train_is_one_value_error(data, change):
-    with pytest.raises(ValueError, match="fast|bbn"):
-        train(quick(**change), data=data, progress=False)
+def test_bbn_cannot_stream_one_value_error(data):
+    with pytest.raises(ValueError, match="bbn"):
+        train(quick(method="bbn"), data=data, progress=False)
+
+
+def test_fast_streams_fixed_shape_batches_through_the_compiled_network(data):
+    from lt_causal.training.steps import make_step
+
+    run = train(quick(fast=True, compile_mode="none", epochs=1), data=data, progress=False)
+    assert run.history["seconds"].notna().all()
+    config = quick(fast=True, compile_mode="default")
+    model = config.build_model(3, data.num_classes)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    step = make_step(config, model, model, opt, torch.nn.functional.cross_entropy, None, data.labels("train"),
+                     data, DistContext(), None, None)
+    assert step.net is not model and step.steps == len(data.train) // config.batch_size   # compiled; no ragged batch
 
 
 # --- the val-selected epoch -----------------------------------------------------------------------

@@ -119,6 +119,7 @@ class Throughput:
     machine: str
     images_per_second: float
     devices: int = 1
+    compiled: bool = False
 
     def _repr_markdown_(self) -> str:
         return (f"⏱️ Measured here ({self.machine}, `{self.device}`, {self.precision}): **{self.arch} trains "
@@ -128,12 +129,14 @@ class Throughput:
 
 def measure_throughput(arch: str = "resnext50", image_size: int = IMAGE_SIZE, batch_size: int = 16,
                        steps: int = 2, precision: str = "auto", device: str = "auto",
-                       classes: int = IMAGENET_LT["classes"]) -> Throughput:
+                       classes: int = IMAGENET_LT["classes"], compile_mode: str = "none") -> Throughput:
     """Training images/s of ``arch`` here: ``steps`` real steps of the streamed training step
-    (after one warm-up step) on random uint8 images, as the loader hands them over."""
+    (after one warm-up step, which also compiles) on random uint8 images, as the loader hands them
+    over; ``compile_mode`` other than "none" measures the compiled network (``train --fast``)."""
     dev = resolve_device(device)
     config = recipe("imagenet-lt", quick=False, arch=arch, batch_size=batch_size, device=str(dev),
-                    precision=resolve_precision(precision, dev))
+                    precision=resolve_precision(precision, dev), fast=compile_mode != "none",
+                    compile_mode=compile_mode)
     model = place_model(config.build_model(3, classes), dev, config.precision)
     opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                           weight_decay=config.weight_decay)
@@ -152,7 +155,7 @@ def measure_throughput(arch: str = "resnext50", image_size: int = IMAGE_SIZE, ba
         times.append(time.perf_counter() - t0)
     seconds = sum(times[1:]) / steps
     return Throughput(arch, image_size, batch_size, config.precision, str(dev), machine_name(dev),
-                      batch_size / seconds)
+                      batch_size / seconds, compiled=config.fast)
 
 
 def cost_table(measured=(), gpu_counts=GPU_COUNTS, train_images: int = IMAGENET_LT["train"],
@@ -164,7 +167,7 @@ def cost_table(measured=(), gpu_counts=GPU_COUNTS, train_images: int = IMAGENET_
     for t in measured:
         seconds = train_images / t.images_per_second
         rows.append({"where": f"{t.machine} ({t.device})", "devices": t.devices, "arch": t.arch,
-                     "image size": t.image_size, "precision": t.precision,
+                     "image size": t.image_size, "precision": t.precision + (", compiled" if t.compiled else ""),
                      "images/s": round(t.images_per_second, 1), "epoch": _duration(seconds),
                      f"{epochs} epochs": _duration(seconds * epochs), "source": "measured"})
     cuda = {t.devices for t in measured if t.device.startswith("cuda")}

@@ -41,10 +41,8 @@ def sized(data, image_size: int | None):
 
 
 def check_streamed_setup(config) -> None:
-    """One ValueError for what the streamed path cannot train."""
-    if config.fast:
-        raise ValueError(f"--fast needs the data set in memory (fixed-shape batches indexed on the device); "
-                         f"train {config.dataset} without --fast")
+    """One ValueError for what the streamed path cannot train (``fast`` streams fixed-shape batches
+    through the compiled network: :func:`~lt_causal.training.steps.make_step`)."""
     step = get_method(config.method).step
     if step == "bbn":
         raise ValueError(f"method 'bbn' draws a reversed-sampler batch from the data in memory; it cannot "

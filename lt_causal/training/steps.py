@@ -183,11 +183,22 @@ def make_loss(config, train_counts, device=None):
                       max_margin=config.ldam_max_margin, drw_start_epoch=drw_start_epoch(config))
 
 
+def compile_net(net: nn.Module, mode: str) -> nn.Module:
+    """``net`` compiled by ``torch.compile`` for fixed-shape batches (``mode`` "none": as it is)."""
+    if mode == "none":
+        return net
+    return torch.compile(net, mode=None if mode == "default" else mode, dynamic=False)
+
+
 def make_step(config, model, net, opt, loss_fn, x_train, y_train, data, ctx, order_gen, aug_gen):
-    """The step object of ``config``: the fast step, or the eager step of the method's kind."""
-    if config.fast:
+    """The step object of ``config``: the fast step, or the eager step of the method's kind; with
+    ``fast`` and streamed batches (``x_train=None``: they arrive from the loader, so there is no
+    fixed input buffer for a CUDA graph) the eager step around the compiled network."""
+    if config.fast and x_train is not None:
         from lt_causal.training.fast_step import FastStep
 
         return FastStep(model, net, opt, loss_fn, x_train, y_train, data, config, ctx, order_gen, aug_gen)
+    if config.fast:
+        net = compile_net(net, config.compile_mode)
     step_class = STEPS[get_method(config.method).step]
     return step_class(model, net, opt, loss_fn, x_train, y_train, data, config, ctx, order_gen, aug_gen)

@@ -109,7 +109,7 @@ def _start(config: TrainConfig, data, resume: bool, ctx: DistContext) -> _Sessio
     if streamed:
         check_streamed_setup(config)
         data = sized(data, config.image_size)
-    elif config.fast:
+    if config.fast:
         check_fast_setup(config, device)
     ctx.local_batch(config.batch_size)
     torch.manual_seed(config.seed)
