@@ -28,8 +28,8 @@ WORKER = Path(__file__).with_name("scale_ddp_worker.py")
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
-    return make_miniature_tree(tmp_path_factory.mktemp("mini") / "imagenet", classes=8, n_max=30,
-                               imbalance=10, val_per_class=3, test_per_class=4)
+    return make_miniature_tree(tmp_path_factory.mktemp("mini") / "imagenet", classes=6, n_max=24,
+                               imbalance=8, val_per_class=3, test_per_class=4)
 
 
 @pytest.fixture(scope="module")

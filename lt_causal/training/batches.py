@@ -13,7 +13,7 @@ permutation (``set_epoch``; the permutation depends on the seed and the epoch on
 resumes on any world size), DataLoader workers decode and augment
 (:mod:`lt_causal.datasets.image_pipeline`); ``batch`` is the pair (uint8 images, labels) moved
 to the device with non-blocking copies and ``aug`` is None. Both yield ``step.steps`` batches
-per epoch (:func:`~lt_causal.training.steps.steps_per_epoch`: data-parallel training drops the
+per epoch (:func:`~lt_causal.training.steps.steps_per_epoch`: data-parallel and fast training drop the
 ragged last batch), so the learning-rate rule sees the same fractional epochs.
 """
 from __future__ import annotations
