@@ -15,7 +15,7 @@ mode does not change the distribution of crops); the decoder is then asked for t
 power-of-two reduction (1/2, 1/4, 1/8: scaled in the DCT domain, never decoded at full size) that
 still gives the crop at least ``S`` pixels per side, and the box is resized from that image. It
 pays for images at least twice the size their crop needs (benchmarks/README.md: none at ImageNet's
-typical 500 × 375, 1.6-3.7× per worker at 1024 × 768 and above).
+typical 500 × 375, 1.4-3× per worker at 1024 × 768 and above).
 Normalisation is :func:`lt_causal.datasets.augment.normalize` (one implementation for every path).
 """
 from __future__ import annotations
