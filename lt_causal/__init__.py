@@ -81,6 +81,7 @@ from lt_causal.views.run_plots import (accuracy_bars_figure, benchmark_figure, h
                                        per_class_figure, prior_curves_figure, tradeoff_figure)
 from lt_causal.views.knob_explorer import knob_explorer, run_picker
 from lt_causal.views.live_training import LiveHistory, explore_run, full_runs, train_live, train_or_shipped
+from lt_causal.views.scale_plots import lr_schedule_figure, selection_figure
 from lt_causal.views.momentum_toy_plots import (causal_graph_figure, momentum_causal_graph, toy_mu_sweep_figure,
                                                toy_paths_figure)
 from lt_causal.views.momentum_plots import (class_cosine_figure, decomposition_figure, magnitude_figure,

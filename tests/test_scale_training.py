@@ -276,3 +276,16 @@ def test_cost_table_holds_measured_numbers_only():
     row = table.loc["some GPU (cuda:0)"]
     assert row["images/s"] == 100.0 and row["epoch"] == f"{115_846 / 100 / 60:.0f} min"
     assert row["90 epochs"] == f"{115_846 / 100 * 90 / 3600:.1f} h"
+
+
+def test_selection_figure_stars_the_selected_epoch_and_lr_figure_follows_lr_at(finished):
+    from lt_causal.views.scale_plots import lr_schedule_figure, selection_figure
+
+    run = load_run(finished)
+    star = [t for t in selection_figure(run).data if t.marker.symbol == "star"]
+    assert len(star) == 1 and star[0].x[0] == selected_epoch(finished)["epoch"]
+    config = recipe("imagenet-lt", quick=False)
+    curve = lr_schedule_figure({"cosine": config}, points=5).data[0]
+    assert list(curve.y) == pytest.approx([lr_at(config, f * config.epochs) for f in curve.x])
+    with pytest.raises(ValueError, match="no val accuracy"):
+        selection_figure(load_run("pretrained:cifar10-lt-r100-deconfound"))
