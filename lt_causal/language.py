@@ -42,13 +42,12 @@ def language() -> str:
                         f"language in ${ENV_VAR}")
 
 
-def set_language(name: str) -> str:
+def set_language(name: str) -> None:
     """Make ``name`` (``"en"`` or ``"zh"``) the language of every figure and widget drawn from
-    now on, switch matplotlib's font to match, and return it."""
+    now on, and switch matplotlib's font to match (:func:`language` tells which is active)."""
     global _chosen
     _chosen = check_choice(str(name).strip().lower(), LANGUAGES, "language")
     configure_matplotlib()
-    return _chosen
 
 
 @contextmanager
