@@ -13,6 +13,10 @@ TERMS = {
     "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
     "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
     "long-tailed": "长尾", "head": "头部", "tail": "尾部",
+    # notebook 08 (views/scale_plots.py)
+    "Learning rate over training": "训练过程中的学习率", "fraction of the epochs done": "已完成的 epoch 比例",
+    "learning rate": "学习率", "Training, and the epoch val selects": "训练过程，以及验证集选出的 epoch",
+    "val acc": "验证准确率", "selected epoch": "选中的 epoch",
 }
 
 STRINGS = {
