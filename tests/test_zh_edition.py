@@ -225,3 +225,19 @@ def test_every_matplotlib_view_draws_chinese_without_missing_glyphs():
         texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
         assert any(CJK.search(t) for t in texts), f"{name}: no Chinese text in the figure"
         plt.close(fig)
+
+
+def test_every_literal_the_views_look_up_is_in_the_catalogue():
+    """``text("key")`` needs a STRINGS entry and ``term("English")`` a Chinese in TERMS: a view
+    that adds a visible string without its Chinese fails here, not in a learner's notebook."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "lt_causal" / "views").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                table = {"text": STRINGS, "term": TERMS}.get(node.func.id)
+                if table is not None and node.args[0].value not in table:
+                    missing.append(f"{path.name}:{node.lineno} {node.func.id}({node.args[0].value!r})")
+    assert not missing, missing
