@@ -289,3 +289,14 @@ def test_selection_figure_stars_the_selected_epoch_and_lr_figure_follows_lr_at(f
     assert list(curve.y) == pytest.approx([lr_at(config, f * config.epochs) for f in curve.x])
     with pytest.raises(ValueError, match="no val accuracy"):
         selection_figure(load_run("pretrained:cifar10-lt-r100-deconfound"))
+
+
+@pytest.mark.parametrize("method", ["crt", "oltr"])
+def test_second_stages_run_on_the_selected_epoch_of_streamed_data(data, tmp_path, method):
+    out = tmp_path / method
+    run = train(quick(out, method=method, epochs=1, retrain_epochs=1), data=data, progress=False)
+    best = load_checkpoint(out / BEST)["model"]
+    stage1_head = {k[len("head."):]: v for k, v in best.items() if k.startswith("head.")}
+    changed = any(not torch.equal(v, stage1_head[k]) for k, v in run.head.state_dict().items() if k in stage1_head)
+    assert changed or set(run.head.state_dict()) != set(stage1_head)   # the second stage's classifier
+    assert len(load_val_run(out).test_labels) == len(data.val) and (out / SELECTION).is_file()
