@@ -80,7 +80,6 @@ def make_miniature_tree(root, name: str = "imagenet-lt", classes: int = 12, n_ma
                         size: tuple[int, int] = (64, 48), seed: int = 0, splits=None) -> Path:
     """Write the images and the three split files of a miniature ``name`` under ``root`` (split
     files into ``splits``, default ``root``); returns ``root``. Same arguments, same bytes."""
-    from PIL import Image
 
     prefix, most, _ = SPLIT_LISTS[check_choice(name, tuple(SPLIT_LISTS), "split-list data set")]
     if not 1 <= classes <= most:

@@ -22,11 +22,9 @@ import torch
 
 from lt_causal.checkpoint import BEST, SELECTION, VAL_FEATURES, load_checkpoint, save_checkpoint, save_json
 from lt_causal.evaluation.runs import TrainedRun, save_history
-from lt_causal.methods.decoupling import second_stage
-from lt_causal.methods.oltr import OLTR_STAGES, oltr_stage
 from lt_causal.methods.registry import get_method
 from lt_causal.models.ltmodel import extract_features
-from lt_causal.training.stages import stage2_images
+from lt_causal.training.stages import run_second_stage
 
 
 def selection_alpha(config) -> float:
@@ -104,14 +102,7 @@ def finish_streamed(model, data, config, history: list, run_dir, selection: Sele
     into ``run_dir`` (features.pt, metrics.json, history.csv, val_features.pt, selection.json)."""
     if selection.state is not None:
         model.load_state_dict(selection.state)
-    device = next(model.parameters()).device
-    spec = get_method(config.method)
-    if spec.stage2 in OLTR_STAGES:   # fine-tunes the network on the streamed images (as finish_run does)
-        model = oltr_stage(model, data, config, spec.stage2, progress, stage2_images(data, config, device))
-    elif spec.stage2 is not None:
-        feats, labels = split_features(model, data, "train", config)
-        model.head = second_stage(spec.stage2, model.head, feats.to(device), labels.to(device),
-                                  data.train_counts, config, progress=progress)
+    model = run_second_stage(model, data, config, progress, lambda: split_features(model, data, "train", config))
     test_feats, test_labels = split_features(model, data, "test", config)
     val_feats, val_labels = split_features(model, data, "val", config)
     model = model.cpu()

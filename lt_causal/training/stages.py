@@ -30,14 +30,9 @@ def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: li
                progress: bool = False) -> TrainedRun:
     """The method's second stage, if it has one, then the test features; the run is saved into
     ``run_dir`` (features.pt, metrics.json, and history.csv if training did not write it)."""
-    spec = get_method(config.method)
-    device = next(model.parameters()).device
-    if spec.stage2 in OLTR_STAGES:      # fine-tunes the network on images (a new backbone and head)
-        model = oltr_stage(model, data, config, spec.stage2, progress, stage2_images(data, config, device))
-    elif spec.stage2 is not None:
-        train_feats = extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.precision)
-        model.head = second_stage(spec.stage2, model.head, train_feats.to(device), data.train_y.to(device),
-                                  data.train_counts, config, progress=progress)
+    model = run_second_stage(model, data, config, progress, lambda: (
+        extract_features(model, data.train_x, data.mean, data.std, config.eval_batch_size, config.precision),
+        data.train_y))
     feats = extract_features(model, data.test_x, data.mean, data.std, config.eval_batch_size, config.precision)
     run = run_from_model(model.cpu(), feats, data, config.to_dict(), pd.DataFrame(history),
                          Path(run_dir) if run_dir is not None else None)
@@ -46,6 +41,21 @@ def finish_run(model: LTModel, data: LTDataset, config: TrainConfig, history: li
         if history and not (Path(run_dir) / HISTORY).is_file():
             save_history(history, run_dir)
     return run
+
+
+def run_second_stage(model: LTModel, data, config: TrainConfig, progress: bool, train_features) -> LTModel:
+    """The method's second stage, if it has one, on the trained ``model`` (returned; OLTR rebuilds
+    it): OLTR fine-tunes the network on the images; the decoupling stages fit a new head on
+    ``train_features()`` = (the frozen backbone's train features, their labels)."""
+    spec = get_method(config.method)
+    device = next(model.parameters()).device
+    if spec.stage2 in OLTR_STAGES:
+        return oltr_stage(model, data, config, spec.stage2, progress, stage2_images(data, config, device))
+    if spec.stage2 is not None:
+        feats, labels = train_features()
+        model.head = second_stage(spec.stage2, model.head, feats.to(device), labels.to(device),
+                                  data.train_counts, config, progress=progress)
+    return model
 
 
 class StreamedImages:
