@@ -20,7 +20,6 @@ about a second on a CPU and gives the same classifier-only optimisation problem.
 """
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.nn.functional as F
@@ -31,6 +30,7 @@ from lt_causal.checks import check_choice
 from lt_causal.models.heads import CosineHead, LinearHead
 from lt_causal.methods.posthoc import log_prior, tau_normalize
 from lt_causal.methods.samplers import ClassAwareSampler
+from lt_causal.schedule import cosine_lr
 
 STAGES = ("crt", "lws", "ncm", "tau_norm", "logit_adjustment")
 
@@ -57,7 +57,7 @@ def _balanced_sgd(params, features, labels, num_classes, logits_fn, epochs, lr, 
         for s in range(steps):
             t = epoch * steps + s
             for g in opt.param_groups:
-                g["lr"] = 0.5 * lr * (1 + math.cos(math.pi * t / total))
+                g["lr"] = cosine_lr(lr, t / total)
             b = idx[s * batch_size:(s + 1) * batch_size]
             loss = F.cross_entropy(logits_fn(features[b]), labels[b])
             opt.zero_grad(set_to_none=True)

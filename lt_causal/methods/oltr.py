@@ -33,7 +33,6 @@ the centroid gradient of the attracting term is averaged per class as in OLTR's 
 """
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.nn.functional as F
@@ -44,6 +43,7 @@ from lt_causal.datasets.augment import channel_tensors, crop_flip, normalize_wit
 from lt_causal.methods.samplers import ClassAwareSampler
 from lt_causal.models.heads import CapsuleHead, LinearHead
 from lt_causal.precision import autocast, full_precision, memory_format, resolve_precision
+from lt_causal.schedule import cosine_lr
 
 OLTR_STAGES = ("oltr", "decouple-oltr")   # the second stages of this module (method names)
 REACHABILITY_SCALE = 10.0   # s of the reachability γ = s / min_i ‖v − c_i‖
@@ -254,7 +254,7 @@ def oltr_stage(model, data, config, kind: str = "oltr", progress: bool = False, 
         backbone.train()
         backbone.base.train(not freeze)      # decouple-oltr: the trunk's BN statistics stay those of stage 1
         for s, (xb, yb) in zip(range(images.steps), images.train(epoch)):
-            lr = 0.5 * config.retrain_lr * (1 + math.cos(math.pi * (epoch * images.steps + s) / total))
+            lr = cosine_lr(config.retrain_lr, (epoch * images.steps + s) / total)
             for group in opt.param_groups:
                 group["lr"] = lr * group["lr_scale"]
             norm = norm if norm is not None else channel_tensors(xb, data.mean, data.std)

@@ -24,6 +24,7 @@ from lt_causal.models.tde import check_mu
 from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.settings import default_runs_dir, quick_mode
 from lt_causal.training.distributed import resolve_device
+from lt_causal.schedule import cosine_lr
 
 # Annotations (strings: postponed evaluation) of the fields that hold numbers.
 _NUMERIC = ("float", "int", "float | None", "int | None")
@@ -221,7 +222,7 @@ def lr_at(config: TrainConfig, epoch_float: float) -> float:
     if config.schedule == "cosine":
         warm = min(config.warmup_epochs, config.epochs)
         t = (epoch_float - warm) / max(config.epochs - warm, 1e-9)
-        return 0.5 * config.lr * (1 + math.cos(math.pi * min(max(t, 0.0), 1.0)))
+        return cosine_lr(config.lr, t)
     drops = sum(epoch_float >= m * config.epochs for m in config.milestones)
     return config.lr * config.lr_decay ** drops
 
