@@ -16,7 +16,7 @@ TERMS = {
     # notebook 08 (views/scale_plots.py)
     "Learning rate over training": "训练过程中的学习率", "fraction of the epochs done": "已完成的 epoch 比例",
     "learning rate": "学习率", "Training, and the epoch val selects": "训练过程，以及验证集选出的 epoch",
-    "val acc": "验证准确率", "selected epoch": "选中的 epoch",
+    "selected epoch": "选中的 epoch",
 }
 
 STRINGS = {
@@ -64,6 +64,7 @@ STRINGS = {
     "loss": ("loss", "损失"),
     "train_acc": ("train acc", "训练准确率"),
     "test_acc": ("test acc", "测试准确率"),
+    "val_acc": ("val acc", "验证准确率"),
     "epoch": ("epoch", "轮次 (epoch)"),
     "bars_title": ("Accuracy by shot group", "各样本组的准确率"),
     "benchmark_title": ("Every system on one long-tailed data set", "同一长尾数据集上的所有方法"),

@@ -165,6 +165,18 @@ def test_run_reports_test_with_the_epoch_best_on_val(finished, data):
     assert torch.allclose(blob["test_features"], feats, atol=1e-5) and torch.equal(blob["test_labels"], labels)
 
 
+def test_training_curve_of_a_streamed_run_shows_val_accuracy(finished):
+    from lt_causal.views.run_plots import history_figure, update_history_figure
+
+    history = load_run(finished).history
+    assert history["test_acc"].isna().all() and history["val_acc"].notna().any()
+    fig = history_figure(history)
+    assert fig.data[2].name == "val acc" and list(fig.data[2].y) == list(history["val_acc"])
+    live = history_figure([], widget=True)                  # a live figure starts empty, then learns
+    update_history_figure(live, history)
+    assert live.data[2].name == "val acc"
+
+
 def test_alpha_sweep_on_val(finished, data):
     val = load_val_run(finished)
     assert len(val.test_labels) == len(data.val) and (finished / VAL_FEATURES).is_file()

@@ -153,7 +153,8 @@ def tradeoff_figure(models: dict) -> go.Figure:
 
 
 def history_figure(history, widget: bool = False, title: str | None = None) -> go.Figure:
-    """Loss and test accuracy per epoch from a history DataFrame (or a list of dicts)."""
+    """Loss and accuracy (train, and test or val: :func:`eval_column`) per epoch from a history
+    DataFrame (or a list of dicts)."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -165,17 +166,25 @@ def history_figure(history, widget: bool = False, title: str | None = None) -> g
     x = h["epoch"] if len(h) else []
     fig.add_scatter(x=x, y=h["loss"] if len(h) else [], name=text("loss"), row=1, col=1)
     fig.add_scatter(x=x, y=h["train_acc"] if len(h) else [], name=text("train_acc"), row=1, col=2)
-    fig.add_scatter(x=x, y=h["test_acc"] if len(h) else [], name=text("test_acc"), row=1, col=2)
+    col = eval_column(h)
+    fig.add_scatter(x=x, y=h[col] if len(h) else [], name=text(col), row=1, col=2)
     fig.update_xaxes(title_text=text("epoch"))
     return fig
+
+
+def eval_column(history: pd.DataFrame) -> str:
+    """The accuracy a run measures while it trains: ``val_acc`` for a run with a val split (the
+    split-list data sets: test is looked at once, at the selected epoch), else ``test_acc``."""
+    return "val_acc" if "val_acc" in history and history["val_acc"].notna().any() else "test_acc"
 
 
 def update_history_figure(fig, history) -> None:
     """Refresh a :func:`history_figure` widget in place with a longer history."""
     h = pd.DataFrame(history)
     with fig.batch_update():
-        for trace, col in zip(fig.data, ("loss", "train_acc", "test_acc")):
+        for trace, col in zip(fig.data, ("loss", "train_acc", eval_column(h))):
             trace.x, trace.y = h["epoch"].to_numpy(), h[col].to_numpy(dtype=float)
+        fig.data[2].name = text(eval_column(h))
 
 
 def accuracy_bars_figure(table, title: str | None = None) -> go.Figure:

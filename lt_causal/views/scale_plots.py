@@ -46,7 +46,7 @@ def selection_figure(run) -> "go.Figure":
     fig.add_scatter(x=h["epoch"], y=h["loss"], name=text("loss"), row=1, col=1)
     fig.add_scatter(x=h["epoch"], y=h["train_acc"], name=text("train_acc"), row=1, col=2)
     val = h.dropna(subset=["val_acc"])
-    fig.add_scatter(x=val["epoch"], y=val["val_acc"], name=term("val acc"), mode="lines+markers", row=1, col=2)
+    fig.add_scatter(x=val["epoch"], y=val["val_acc"], name=text("val_acc"), mode="lines+markers", row=1, col=2)
     chosen = selected_epoch(run)
     if chosen:
         fig.add_scatter(x=[chosen["epoch"]], y=[chosen["val_acc"]], mode="markers", row=1, col=2,
