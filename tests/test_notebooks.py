@@ -19,6 +19,10 @@ def test_notebook_is_committed_clean(path):
     dirty = [c.get("id") for c in nb.cells if c.cell_type == "code"
              and (c.outputs or c.execution_count is not None)]
     assert not dirty, f"cells with outputs: {dirty}"
+    # a notebook's own checks (asserts that its text tells the truth) are collapsed for the learner
+    shown = [c.get("id") for c in nb.cells if c.cell_type == "code" and c.source.startswith("# hidden check")
+             and not (c.metadata.get("jupyter", {}).get("source_hidden") and "check" in c.metadata.get("tags", []))]
+    assert not shown, f"'# hidden check' cells without source_hidden and the 'check' tag: {shown}"
 
 
 @pytest.mark.notebook
