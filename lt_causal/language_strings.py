@@ -156,4 +156,27 @@ STRINGS = {
     "fig3c_vs": ("Fig. 3c: relative change of accuracy, μ = {mu:g} vs μ = {reference:g}",
                  "图 3c：准确率的相对变化，μ = {mu:g} 对比 μ = {reference:g}"),
     "fig3c_class": ("class", "类别"),
+    # lc.check's feedback (lt_causal/exercises: the frame every exercise shares)
+    "check_unanswered_label": ("Not answered yet", "尚未作答"),
+    "check_correct_label": ("Right!", "正确！"),
+    "check_wrong_label": ("Not quite", "还不对"),
+    "check_invalid_label": ("Can't read this answer", "无法识别这个答案"),
+    "check_hint": ("Hint", "提示"),
+    "check_your_answer": ("your answer", "你的答案"),
+    "check_unanswered": ("Replace None with your answer and run the cell again.",
+                         "把 None 换成你的答案，再运行一次这个单元格。"),
+    "check_not_a_number": ("Expected a number here (e.g. {example}), got {answer!r}.",
+                           "这里需要一个数字（例如 {example}），收到的是 {answer!r}。"),
+    "check_not_an_option": ("Expected one of {options} (as a string, e.g. \"{first}\"), got {answer!r}.",
+                            "需要 {options} 之一（写成字符串，例如 \"{first}\"），收到的是 {answer!r}。"),
+    "check_fraction_for_percent": ("Right number, wrong unit: this looks like a fraction ({answer:g}), but the "
+                                   "question asks for a percentage. Multiply by 100.",
+                                   "数字对了，单位不对：这看起来是一个比例（{answer:g}），而题目要的是百分数。请乘以 100。"),
+    "check_percent_for_fraction": ("Right number, wrong unit: this looks like a percentage ({answer:g}), but the "
+                                   "question asks for a probability between 0 and 1. Divide by 100.",
+                                   "数字对了，单位不对：这看起来是一个百分数（{answer:g}），而题目要的是 0 到 1 之间的概率。请除以 100。"),
+    "check_close": ("Close, but not within the tolerance (± {tolerance:g}): carry more decimals through "
+                    "the intermediate steps.", "很接近，但不在容差（± {tolerance:g}）之内：中间步骤请多保留几位小数。"),
+    "check_wrong_number": ("Not quite.", "还不对。"),
+    "check_wrong_choice": ("Not this one.", "不是这个。"),
 }

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lt_causal as lc
-from lt_causal.exercises.core import MESSAGES, fill
+from lt_causal.exercises.core import fill, message
 from lt_causal.exercises.feedback import Feedback
 from lt_causal.exercises.registry import SECTION_TITLE, exercise_cells, facts
 
@@ -52,7 +52,7 @@ def test_a_typical_mistake_is_named(exercise_id, mistake):
 def test_no_answer_is_not_answered_yet(exercise_id):
     for blank in (None, "", "  "):
         feedback = lc.check(exercise_id, blank)
-        assert feedback.status == "unanswered" and feedback.message == MESSAGES["unanswered"]
+        assert feedback.status == "unanswered" and feedback.message == message("unanswered")
         assert feedback.hint
     assert "Not answered yet" in feedback._repr_html_()
 
@@ -99,7 +99,7 @@ def test_a_percentage_and_a_fraction_are_told_apart():
 def test_nearly_right_is_told_to_keep_more_decimals():
     ex = lc.EXERCISES["03.1"]
     feedback = lc.check("03.1", facts("03.1")["answer"] + 3 * ex.tolerance)
-    assert feedback.status == "wrong" and feedback.message == MESSAGES["close"].format(tolerance=ex.tolerance)
+    assert feedback.status == "wrong" and feedback.message == message("close", tolerance=ex.tolerance)
 
 
 # the reference answers, recomputed here without the exercise code
@@ -182,3 +182,17 @@ def test_latex_text_is_not_taken_for_a_fact(exercise_id):
     clashes = [(name, text[:40]) for name in facts(exercise_id) for text in texts
                if re.search(r"(?:\\text|\\mathrm)\{" + name + r"\}", text)]
     assert not clashes, clashes
+
+
+def test_feedback_speaks_the_learners_language():
+    from lt_causal.language import using_language
+
+    english = lc.check("01.1", None)
+    with using_language("zh"):
+        chinese = lc.check("01.1", None)
+        wrong_unit = lc.check("01.1", facts("01.1")["answer"] / 100)
+        html_zh, text_zh = chinese._repr_html_(), str(chinese)
+    assert chinese.status == english.status == "unanswered" and chinese.message != english.message
+    assert "None" in chinese.message and "尚未作答" in text_zh and "提示" in html_zh
+    assert wrong_unit.status == "mistake" and "百分数" in wrong_unit.message
+    assert "Not answered yet" in str(lc.check("01.1", None))          # English again outside the block

@@ -18,25 +18,22 @@ from typing import Callable
 
 import numpy as np
 
+from lt_causal.checks import check_choice
 from lt_causal.exercises.feedback import Feedback
+from lt_causal.language import text
 
 KINDS = ("number", "choice")
 UNITS = ("", "%", "probability")
 
-# learner-facing messages shared by every exercise (the exercise's own texts are in its definition)
-MESSAGES = {
-    "unanswered": "Replace None with your answer and run the cell again.",
-    "not_a_number": "Expected a number here (e.g. {example}), got {answer!r}.",
-    "not_an_option": "Expected one of {options} (as a string, e.g. \"{first}\"), got {answer!r}.",
-    "fraction_for_percent": "Right number, wrong unit: this looks like a fraction ({answer:g}), but the "
-                            "question asks for a percentage. Multiply by 100.",
-    "percent_for_fraction": "Right number, wrong unit: this looks like a percentage ({answer:g}), but the "
-                            "question asks for a probability between 0 and 1. Divide by 100.",
-    "close": "Close, but not within the tolerance (± {tolerance:g}): carry more decimals through "
-             "the intermediate steps.",
-    "wrong_number": "Not quite.",
-    "wrong_choice": "Not this one.",
-}
+# learner-facing messages shared by every exercise, by name (their English and Chinese are in the
+# language catalogue, lt_causal/language_strings.py; the exercise's own texts are in its definition)
+MESSAGES = ("unanswered", "not_a_number", "not_an_option", "fraction_for_percent", "percent_for_fraction",
+            "close", "wrong_number", "wrong_choice")
+
+
+def message(name: str, **fields) -> str:
+    """The shared message ``name`` (one of :data:`MESSAGES`) in the active language."""
+    return text("check_" + check_choice(name, MESSAGES, "check message"), **fields)
 _FIELD = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 
 
@@ -117,17 +114,17 @@ def _judge_number(exercise: Exercise, value: float, facts: dict) -> tuple[str, s
     right = exercise.accept(value, facts) if exercise.accept else _close(value, facts["answer"], tol)
     if right:
         return "correct", fill(exercise.why, facts)
-    for name, message in exercise.mistakes.items():
+    for name, said in exercise.mistakes.items():
         if _close(value, float(facts[name]), tol):
-            return "mistake", fill(message, facts)
+            return "mistake", fill(said, facts)
     reference = float(facts["answer"])
     if exercise.unit == "%" and _close(100 * value, reference, tol):
-        return "mistake", MESSAGES["fraction_for_percent"].format(answer=value)
+        return "mistake", message("fraction_for_percent", answer=value)
     if exercise.unit == "probability" and _close(value / 100, reference, tol):
-        return "mistake", MESSAGES["percent_for_fraction"].format(answer=value)
+        return "mistake", message("percent_for_fraction", answer=value)
     if exercise.accept is None and tol > 0 and _close(value, reference, 5 * tol):
-        return "wrong", MESSAGES["close"].format(tolerance=tol)
-    return "wrong", MESSAGES["wrong_number"]
+        return "wrong", message("close", tolerance=tol)
+    return "wrong", message("wrong_number")
 
 
 def _judge_choice(exercise: Exercise, option: str, facts: dict) -> tuple[str, str]:
@@ -135,22 +132,22 @@ def _judge_choice(exercise: Exercise, option: str, facts: dict) -> tuple[str, st
         return "correct", fill(exercise.why, facts)
     if option in exercise.mistakes:
         return "mistake", fill(exercise.mistakes[option], facts)
-    return "wrong", MESSAGES["wrong_choice"]
+    return "wrong", message("wrong_choice")
 
 
 def judge(exercise: Exercise, answer, facts: dict) -> Feedback:
     """The feedback on ``answer`` (None: not answered yet) given the exercise's ``facts``."""
     hint = fill(exercise.hint, facts)
-    make = lambda status, message: Feedback(exercise.id, exercise.title, status, message,  # noqa: E731
+    make = lambda status, said: Feedback(exercise.id, exercise.title, status, said,  # noqa: E731
                                             None if status == "correct" else hint, answer)
     if answer is None or (isinstance(answer, str) and not answer.strip()):
-        return make("unanswered", MESSAGES["unanswered"])
+        return make("unanswered", message("unanswered"))
     if isinstance(answer, np.generic):
         answer = answer.item()
     if exercise.kind == "number":
         value = _as_number(answer)
         if value is None:
-            return make("invalid", MESSAGES["not_a_number"].format(example=exercise.example, answer=answer))
+            return make("invalid", message("not_a_number", example=exercise.example, answer=answer))
         if isinstance(answer, str) and answer.strip().endswith("%") and exercise.unit == "probability":
             value /= 100                     # "4.3%" says its unit: read it as 0.043
         try:
@@ -160,6 +157,6 @@ def judge(exercise: Exercise, answer, facts: dict) -> Feedback:
     option = _as_option(exercise, answer)
     if option is None:
         shown = ", ".join(f'"{k}"' for k in exercise.options)
-        return make("invalid", MESSAGES["not_an_option"].format(options=shown, first=next(iter(exercise.options)),
+        return make("invalid", message("not_an_option", options=shown, first=next(iter(exercise.options)),
                                                                  answer=answer))
     return make(*_judge_choice(exercise, option, facts))

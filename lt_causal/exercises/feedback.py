@@ -13,12 +13,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from lt_causal.language import text
+
 STATUSES = ("unanswered", "correct", "mistake", "wrong", "invalid")
-# learner-facing: the heading of each status; colours: (border, background)
-LABELS = {"unanswered": "Not answered yet", "correct": "Right!", "mistake": "Not quite",
-          "wrong": "Not quite", "invalid": "Can't read this answer"}
-HINT_LABEL = "Hint"
-ANSWER_LABEL = "your answer"
+# learner-facing: the heading of each status, as keys of the language catalogue
+# (lt_causal/language_strings.py); colours: (border, background)
+LABELS = {"unanswered": "check_unanswered_label", "correct": "check_correct_label", "mistake": "check_wrong_label",
+          "wrong": "check_wrong_label", "invalid": "check_invalid_label"}
+
+
+def label(status: str) -> str:
+    """The heading of a feedback ``status`` in the active language."""
+    return text(LABELS[status])
+
+
 _COLOURS = {"unanswered": ("#8a8a8a", "#f4f4f4"), "correct": ("#2e7d32", "#e8f5e9"),
             "mistake": ("#b26a00", "#fff4e0"), "wrong": ("#b26a00", "#fff4e0"),
             "invalid": ("#c62828", "#fdecea")}
@@ -58,9 +66,9 @@ class Feedback:
         return self.correct
 
     def __str__(self) -> str:
-        lines = [f"[{self.exercise}] {LABELS[self.status]}: {self.message}"]
+        lines = [f"[{self.exercise}] {label(self.status)}: {self.message}"]
         if self.hint:
-            lines.append(f"{HINT_LABEL}: {self.hint}")
+            lines.append(f"{text('check_hint')}: {self.hint}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -70,11 +78,11 @@ class Feedback:
         border, background = _COLOURS[self.status]
         esc = html.escape
         answer = "" if self.status == "unanswered" else \
-            f' <span style="color:#555">({ANSWER_LABEL}: <code>{esc(repr(self.answer))}</code>)</span>'
-        hint = f'<div style="margin-top:4px"><b>{HINT_LABEL}:</b> {inline_html(self.hint)}</div>' if self.hint else ""
+            f' <span style="color:#555">({esc(text("check_your_answer"))}: <code>{esc(repr(self.answer))}</code>)</span>'
+        hint = f'<div style="margin-top:4px"><b>{esc(text("check_hint"))}:</b> {inline_html(self.hint)}</div>' if self.hint else ""
         return (f'<div class="lt-causal-feedback lt-causal-feedback-{self.status}" style="border-left:5px solid '
                 f'{border};background:{background};padding:6px 10px;margin:4px 0;color:#1a1a1a;'
                 f'max-width:60em;line-height:1.45">'
-                f'<div><b style="color:{border}">{_ICONS[self.status]} {esc(LABELS[self.status])}</b> '
+                f'<div><b style="color:{border}">{_ICONS[self.status]} {esc(label(self.status))}</b> '
                 f'<span style="color:#555">[{esc(self.exercise)} · {esc(self.title)}]</span>{answer}</div>'
                 f'<div style="margin-top:2px">{inline_html(self.message)}</div>{hint}</div>')

@@ -13,8 +13,8 @@ import labdriver as lab  # tests/browser/labdriver.py (conftest.py puts it on sy
 from test_notebooks_in_browser import interaction, ran_cleanly
 
 import lt_causal as lc
-from lt_causal.exercises.core import MESSAGES, fill
-from lt_causal.exercises.feedback import LABELS
+from lt_causal.exercises.core import fill, message
+from lt_causal.exercises.feedback import label
 from lt_causal.exercises.registry import facts
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def test_01_exercise_answers_back(executed_notebook):
     with interaction(nb, "exercise-unanswered"):
         question, answer, solution = _exercise(page, EXERCISE)
         shown = answer.locator(".lt-causal-feedback").first.text_content()
-        assert LABELS["unanswered"] in shown and MESSAGES["unanswered"] in shown, shown
+        assert label("unanswered") in shown and message("unanswered") in shown, shown
         assert not solution.evaluate("el => el.open"), "the solution is open before the learner asks"
         assert not solution.locator("p").first.is_visible(), "the solution's text shows while collapsed"
         assert solution.locator("summary").first.is_visible()
@@ -79,12 +79,12 @@ def test_01_exercise_answers_back(executed_notebook):
 
     with interaction(nb, "exercise-mistake"):
         shown = _answer(page, answer, f"answer = {values['italy_crude']:.2f}   # Italy's crude rate?",
-                        LABELS["mistake"])
+                        label("mistake"))
         assert fill(exercise.mistakes["italy_crude"], values) in shown, shown
         _screen(page, question, nb, "exercise-mistake")
 
     with interaction(nb, "exercise-right"):
-        shown = _answer(page, answer, f"answer = {values['answer']:.2f}", LABELS["correct"])
+        shown = _answer(page, answer, f"answer = {values['answer']:.2f}", label("correct"))
         assert fill(exercise.why, values) in shown, shown
         _screen(page, question, nb, "exercise-right")
 
