@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import lt_causal as lc
-from lt_causal.exercises.core import fill, message
+from lt_causal.exercises.core import TRANSLATED, Exercise, fill, judge, message
 from lt_causal.exercises.feedback import Feedback
 from lt_causal.exercises.registry import SECTION_TITLE, exercise_cells, facts
+from lt_causal.language import using_language
 
 IDS = list(lc.EXERCISES)
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -185,8 +186,6 @@ def test_latex_text_is_not_taken_for_a_fact(exercise_id):
 
 
 def test_feedback_speaks_the_learners_language():
-    from lt_causal.language import using_language
-
     english = lc.check("01.1", None)
     with using_language("zh"):
         chinese = lc.check("01.1", None)
@@ -196,3 +195,54 @@ def test_feedback_speaks_the_learners_language():
     assert "None" in chinese.message and "尚未作答" in text_zh and "提示" in html_zh
     assert wrong_unit.status == "mistake" and "百分数" in wrong_unit.message
     assert "Not answered yet" in str(lc.check("01.1", None))          # English again outside the block
+
+
+# the exercises' own texts in Chinese (Exercise.zh)
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PLACEHOLDER = re.compile(r"\{\w+(?::[^{}]*)?\}")        # what fill() replaces
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_text_a_check_returns_is_translated_with_the_same_placeholders(exercise_id):
+    ex = lc.EXERCISES[exercise_id]
+    assert set(ex.zh) == set(TRANSLATED) and set(ex.zh["mistakes"]) == set(ex.mistakes)
+    pairs = [(getattr(ex, part), ex.zh[part]) for part in TRANSLATED if part != "mistakes"]
+    pairs += [(said, ex.zh["mistakes"][key]) for key, said in ex.mistakes.items()]
+    for english, chinese in pairs:
+        assert CJK.search(chinese), (exercise_id, chinese)
+        assert set(PLACEHOLDER.findall(chinese)) == set(PLACEHOLDER.findall(english)), (exercise_id, chinese)
+        assert [chinese.count(mark) for mark in "*`"] == [english.count(mark) for mark in "*`"], chinese
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_a_check_under_chinese_answers_in_chinese(exercise_id):
+    ex, values = lc.EXERCISES[exercise_id], facts(exercise_id)
+    answers = [values["answer"], None, *(example_answer(exercise_id, key) for key in ex.mistakes)]
+    with using_language("zh"):
+        right, blank, *mistakes = (lc.check(exercise_id, answer) for answer in answers)
+        shown = [str(f) + f._repr_html_() for f in (right, blank, *mistakes)]
+    assert right.correct and right.message == fill(ex.zh["why"], values) and right.title == ex.zh["title"]
+    assert blank.status == "unanswered" and blank.hint == fill(ex.zh["hint"], values)
+    for key, feedback in zip(ex.mistakes, mistakes):
+        assert feedback.status == "mistake" and feedback.message == fill(ex.zh["mistakes"][key], values)
+    assert all(CJK.search(text) and "Hint" not in text for text in shown), shown
+    assert all("{" not in f.message + f.hint for f in (blank, *mistakes)) and "{" not in right.message
+    english = lc.check(exercise_id, answers[-1])                     # English again outside the block
+    assert english.message == fill(ex.mistakes[list(ex.mistakes)[-1]], values) and english.title == ex.title
+    assert english.hint == fill(ex.hint, values)
+
+
+def test_a_missing_translation_falls_back_to_english_and_a_stray_one_is_refused():
+    kw = dict(id="99.1", kind="number", title="Title", question="q", facts=lambda: {"answer": 1.0, "off": 2.0},
+              why="Right: {answer:g}.", hint="Hint text", solution="s", mistakes={"off": "Off by {off:g}."})
+    ex = Exercise(**kw, zh={"why": "对：{answer:g}。"})
+    with using_language("zh"):
+        right, wrong = judge(ex, 1, ex.facts()), judge(ex, 2, ex.facts())
+    assert right.message == "对：1。" and right.title == "Title"
+    assert wrong.message == "Off by 2." and wrong.hint == "Hint text"
+    assert judge(ex, 1, ex.facts()).message == "Right: 1."
+    with pytest.raises(ValueError, match="zh translates unknown texts"):
+        Exercise(**kw, zh={"mistakes": {"typo": "错"}})
+    with pytest.raises(ValueError, match="zh translates unknown texts"):
+        Exercise(**kw, zh={"question": "问题"})

@@ -6,6 +6,10 @@ per typical wrong answer) and one function, ``facts``, that computes with the li
 number the texts quote: ``facts()["answer"]`` is the reference answer, never typed in. Texts
 name facts as ``{name}`` or ``{name:format}`` (:func:`fill`); other braces (LaTeX) stay as they are.
 
+The texts a learner gets back (``title``, ``why``, ``hint``, ``mistakes``) may carry a Chinese
+translation in ``zh``, used under ``lc.set_language("zh")`` (:func:`own_text`); the question and the
+worked solution stay English here, since the Chinese notebooks hold their own.
+
 Two kinds of answers: ``number`` (within ``tolerance`` of the reference, or accepted by
 ``accept``) and ``choice`` (one of ``options``: a letter, a word such as ``up``, a knob name).
 """
@@ -20,7 +24,7 @@ import numpy as np
 
 from lt_causal.checks import check_choice
 from lt_causal.exercises.feedback import Feedback
-from lt_causal.language import text
+from lt_causal.language import language, text
 
 KINDS = ("number", "choice")
 UNITS = ("", "%", "probability")
@@ -34,6 +38,8 @@ MESSAGES = ("unanswered", "not_a_number", "not_an_option", "fraction_for_percent
 def message(name: str, **fields) -> str:
     """The shared message ``name`` (one of :data:`MESSAGES`) in the active language."""
     return text("check_" + check_choice(name, MESSAGES, "check message"), **fields)
+# an exercise's own texts that :attr:`Exercise.zh` may translate (``mistakes``: a dict, same keys)
+TRANSLATED = ("title", "why", "hint", "mistakes")
 _FIELD = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 
 
@@ -58,16 +64,32 @@ class Exercise:
     unit: str = ""
     example: str = "0.5"                                # the placeholder of the answer cell
     accept: Callable[[float, dict], bool] | None = None
+    zh: dict = field(default_factory=dict)             # Chinese of the TRANSLATED texts (own_text)
 
     def __post_init__(self):
         if self.kind not in KINDS or self.unit not in UNITS:
             raise ValueError(f"exercise {self.id}: kind {self.kind!r} / unit {self.unit!r} unknown")
         if self.kind == "choice" and not self.options:
             raise ValueError(f"exercise {self.id}: a choice needs options")
+        unknown = set(self.zh) - set(TRANSLATED) or set(self.zh.get("mistakes", {})) - set(self.mistakes)
+        if unknown:
+            raise ValueError(f"exercise {self.id}: zh translates unknown texts {sorted(unknown)}")
 
     @property
     def notebook(self) -> str:
         return self.id.split(".")[0]
+
+
+def own_text(exercise: Exercise, part: str, key: str | None = None) -> str:
+    """The exercise's own text ``part`` (one of :data:`TRANSLATED`; for ``mistakes`` the message of
+    ``key``) in the active language: its :attr:`Exercise.zh` translation under Chinese, else English."""
+    english = exercise.mistakes[key] if part == "mistakes" else getattr(exercise, part)
+    if language() != "zh":
+        return english
+    chinese = exercise.zh.get(part)
+    if part == "mistakes":
+        chinese = (chinese or {}).get(key)
+    return chinese or english
 
 
 def fill(text: str, facts: dict) -> str:
@@ -113,10 +135,10 @@ def _judge_number(exercise: Exercise, value: float, facts: dict) -> tuple[str, s
     tol = exercise.tolerance
     right = exercise.accept(value, facts) if exercise.accept else _close(value, facts["answer"], tol)
     if right:
-        return "correct", fill(exercise.why, facts)
-    for name, said in exercise.mistakes.items():
+        return "correct", fill(own_text(exercise, "why"), facts)
+    for name in exercise.mistakes:
         if _close(value, float(facts[name]), tol):
-            return "mistake", fill(said, facts)
+            return "mistake", fill(own_text(exercise, "mistakes", name), facts)
     reference = float(facts["answer"])
     if exercise.unit == "%" and _close(100 * value, reference, tol):
         return "mistake", message("fraction_for_percent", answer=value)
@@ -129,16 +151,16 @@ def _judge_number(exercise: Exercise, value: float, facts: dict) -> tuple[str, s
 
 def _judge_choice(exercise: Exercise, option: str, facts: dict) -> tuple[str, str]:
     if option == facts["answer"]:
-        return "correct", fill(exercise.why, facts)
+        return "correct", fill(own_text(exercise, "why"), facts)
     if option in exercise.mistakes:
-        return "mistake", fill(exercise.mistakes[option], facts)
+        return "mistake", fill(own_text(exercise, "mistakes", option), facts)
     return "wrong", message("wrong_choice")
 
 
 def judge(exercise: Exercise, answer, facts: dict) -> Feedback:
     """The feedback on ``answer`` (None: not answered yet) given the exercise's ``facts``."""
-    hint = fill(exercise.hint, facts)
-    make = lambda status, said: Feedback(exercise.id, exercise.title, status, said,  # noqa: E731
+    hint, title = fill(own_text(exercise, "hint"), facts), own_text(exercise, "title")
+    make = lambda status, said: Feedback(exercise.id, title, status, said,  # noqa: E731
                                             None if status == "correct" else hint, answer)
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         return make("unanswered", message("unanswered"))

@@ -53,6 +53,19 @@ ITALY = Exercise(
         "unweighted": ("That is the plain mean of Italy's per-age rates, every age group weighted equally. "
                        "Weight each group by its share of China's cases."),
     },
+    zh=dict(
+        title="用中国的年龄构成计算意大利",
+        why=("意大利各年龄组的比率按中国的年龄构成 P(z) 加权，得到 {answer:.2f} %，远低于意大利的粗率 "
+             "{italy_crude:.2f} %：粗率高，是因为意大利的病例年龄偏大。"),
+        hint="分两步：先算意大利每个年龄组的比率（死亡人数 / 病例数），再加权求和，权重为每个年龄组在**中国**病例中的占比。",
+        mistakes={
+            "italy_crude": ("这是意大利的粗率：意大利各年龄组的比率按意大利自己的年龄构成 P(z | Italy) 加权。"
+                            "把权重换成中国的年龄构成。"),
+            "china_crude": "这是中国自己的粗率。题目保留意大利各年龄组的比率，只借用中国的年龄构成。",
+            "pooled": "这是意大利按两国合并的年龄构成标准化的结果（第 6 节）。这里的标准只是中国的病例。",
+            "swapped": "比率和权重对调了：这是中国各年龄组的比率配上意大利的年龄构成。应使用意大利的比率和中国的构成。",
+            "unweighted": "这是意大利各年龄组比率的简单平均，每个年龄组权重相同。应按每组在中国病例中的占比加权。",
+        }),
     solution=("Italy's rate in each age group is deaths / cases (e.g. 80+: {rate_80:.2f} %). China's age mix "
               "is each group's share of China's 44,672 cases (80+: {share_80:.2f} %; 70 or older: "
               "{china_old:.1f} %). The backdoor sum $\\sum_z P(Y \\mid \\text{Italy}, z)\\,P(z)$ with "
@@ -104,6 +117,20 @@ OLD_INFECTED = Exercise(
         "d": ("The rate inside each age group is the same, but P(Y | X) averages them with the infected's "
               "age mix as weights, and that mix now has more old people."),
     },
+    zh=dict(
+        title="更多老年人被感染",
+        why=("每个年龄组的比率 P(Y | X, z) 都不变，所以按总人口 P(z) 加权的调整后求和仍为 {adjusted:.4f}；"
+             "只有感染者的年龄构成 P(z | X) 变老了，这使 P(Y | X) 从 {obs_before:.4f} 升到 {obs_after:.4f}。"),
+        hint=("写出两个求和：两者用相同的比率 P(Y | X, z)，权重分别是 P(z | X)（感染者的年龄构成）或 P(z)"
+              "（总人口的年龄构成）。这一变化改动了其中哪一项？"),
+        mistakes={
+            "a": ("P(Y | do(X)) 按总人口的年龄构成对各年龄组的比率加权，而比率（老年组仍为 {old_rate:.3f}）"
+                  "和总人口都没有变。"),
+            "c": ("正好反过来：do(X) 用的是总人口的年龄构成，它没有变；P(Y | X) 用的是感染者的年龄构成，"
+                  "现在其中老年人更多。"),
+            "d": ("每个年龄组内的比率确实不变，但 P(Y | X) 以感染者的年龄构成为权重对它们求平均，"
+                  "而这个构成现在包含更多老年人。"),
+        }),
     solution=("The change keeps every per-age rate $P(Y \\mid X, z)$ (for `>=65`: {old_rate:.3f}) and the "
               "population, so $P(Y \\mid do(X)) = \\sum_z P(Y \\mid X, z)\\,P(z)$ stays at **{adjusted:.4f}**. "
               "The infected, however, are now older: $P(z \\mid X)$ puts more weight on the deadliest group, "

@@ -51,6 +51,17 @@ BATCHES = Exercise(
                       "{head_before:.3f} > 1/2."),
         "other": "That is the answer for μ = {other_mu:g} (notebook 02's own exercise); here μ = {mu:g}.",
     },
+    zh=dict(
+        title="头部的动量能持续多久？",
+        why=("经过 k 个尾部小批量后，头部部分为 μ^k/(1−μ)，尾部部分为 (1−μ^k)/(1−μ)：一旦 μ^k < 1/2，"
+             "尾部就胜出，即 {mu:g}^{answer} = {head_left:.3f}。"),
+        hint="把 k 个尾部小批量之后的 v 写成头部部分与尾部部分之和；头部部分按 μ^k 衰减。",
+        mistakes={
+            "memory": ("这是动量的记忆长度 1/(1−μ)，即求和的长度，而不是尾部超过头部的时刻：比较头部部分 "
+                       "μ^k/(1−μ) 与尾部部分 (1−μ^k)/(1−μ)。"),
+            "too_early": "少了一个小批量：经过 {too_early} 个尾部小批量后，头部部分仍带有系数 {head_before:.3f} > 1/2。",
+            "other": "这是 μ = {other_mu:g} 时的答案（notebook 02 自己的练习）；这里 μ = {mu:g}。",
+        }),
     solution=("After $k$ tail batches $v = \\frac{\\mu^k}{1-\\mu}(1, 0) + \\frac{1-\\mu^k}{1-\\mu}(0, 1)$. "
               "The tail component is larger once $\\mu^k < 1 - \\mu^k$, i.e. $\\mu^k < 1/2$. For $\\mu = {mu:g}$: "
               "${mu:g}^{too_early} = {head_before:.3f}$, ${mu:g}^{answer} = {head_left:.3f}$, so **{answer}** tail "
@@ -85,6 +96,16 @@ DRIFT = Exercise(
         "same": ("That holds for **balanced** minibatches (drift {balanced_high:.2f} at μ = {mu:g}); on "
                  "long-tailed ones most gradients point to the head and the momentum carries the run along them."),
     },
+    zh=dict(
+        title="动量更小，漂移更小？",
+        why="动量把以头部为主的梯度累加起来，并带着训练沿它们前进；去掉动量后，漂移从 {drift_high:.2f} 降到 {drift_low:.2f}。",
+        hint="在长尾数据上，动量累加的是什么？这些梯度大多指向哪个方向？",
+        mistakes={
+            "up": ("方向反了：μ = 0 时没有东西累积头部梯度，所以漂移更小（{drift_low:.2f}，而 μ = {mu:g} 时为 "
+                   "{drift_high:.2f}）。"),
+            "same": ("这对**均衡**小批量成立（μ = {mu:g} 时漂移为 {balanced_high:.2f}）；在长尾小批量上，"
+                     "大多数梯度指向头部，动量带着训练沿它们前进。"),
+        }),
     solution=("`lc.mu_sweep(lc.make_toy(), [0.0, {mu:g}])`: on long-tailed batches the drift to the head is "
               "{drift_high:.2f} at μ = {mu:g} and **{drift_low:.2f}** at μ = 0, so it goes **down**. Momentum "
               "does not create the head bias (the class frequencies do), it accumulates it. The price of "
@@ -115,6 +136,15 @@ DECOMPOSE = Exercise(
                               "so ‖x‖² = ‖ẍ‖² + ‖d‖²."),
         "sine": "That is sin(x, d̂): the length of ẍ for a unit feature. Multiply by ‖x‖ = {length:g}.",
     },
+    zh=dict(
+        title="特征中有判别力的部分",
+        why="d 与 ẍ 正交：‖ẍ‖ = ‖x‖·sin = {length:g} · {sine:.2f} = {answer:.2f}。",
+        hint="d = ‖x‖cos(x, d̂) d̂ 与 ẍ = x − d 互相垂直：用勾股定理，而不是长度相减。",
+        mistakes={
+            "d_length": "这是 ‖d‖ = ‖x‖cos，即沿头部方向的部分；题目问的是其余部分 ẍ。",
+            "length_difference": "‖x‖ − ‖d‖ 是长度相减，而 x − d 是向量相减：ẍ 与 d 正交，所以 ‖x‖² = ‖ẍ‖² + ‖d‖²。",
+            "sine": "这是 sin(x, d̂)：单位长度特征的 ẍ 的长度。再乘以 ‖x‖ = {length:g}。",
+        }),
     solution=("$\\lVert d\\rVert = \\lVert x\\rVert\\cos = {length:g} \\cdot {cos:g} = {d_length:.2f}$, and "
               "$\\ddot x \\perp d$, so $\\lVert\\ddot x\\rVert = \\sqrt{\\lVert x\\rVert^2 - \\lVert d\\rVert^2} = "
               "\\lVert x\\rVert\\sin = $ **{answer:.2f}**. Check: `lc.decompose(x, direction)` on any vector with "

@@ -45,6 +45,17 @@ LOGIT = Exercise(
         "linear": ("That is the plain linear logit w·x. The causal norm normalises both x and w (with γ) and "
                    "scales by τ."),
     },
+    zh=dict(
+        title="手算一个因果归一化 logit",
+        why=("τ · cos(x, w) · ‖w‖/(‖w‖+γ) = {tau:g} · {cos:.2f} · {factor:.3f} = {answer:.2f}：权重这么短时，"
+             "γ 会明显缩小 logit。"),
+        hint="三个因子：τ、余弦 w·x/(‖w‖‖x‖)，以及 ‖w‖/(‖w‖+γ)，其中 ‖w‖ = 0.1。",
+        mistakes={
+            "no_gamma": ("这是 τ · cos(x, w)，即余弦分类器（γ = 0）。因果归一化除以的是 ‖w‖ + γ 而不是 ‖w‖："
+                         "再乘以 ‖w‖/(‖w‖+γ) = {factor:.3f}。"),
+            "no_tau": "只差一个尺度：乘以 τ = {tau:g}，它把余弦变成 softmax 能区分开的 logits。",
+            "linear": "这是普通的线性 logit w·x。因果归一化同时归一化 x 和 w（带 γ），再乘以 τ。",
+        }),
     solution=("$w^\\top x = {linear:.2f}$, $\\lVert w\\rVert = {w_norm:.2f}$, $\\lVert x\\rVert = 2$, so "
               "$\\cos(x, w) = {cos:.2f}$. The logit is $\\tau\\cos(x, w)\\,\\frac{\\lVert w\\rVert}{\\lVert w\\rVert + "
               "\\gamma} = {tau:g} \\cdot {cos:.2f} \\cdot {factor:.3f} =$ **{answer:.2f}** (the cosine classifier "
@@ -78,6 +89,15 @@ COUNT = Exercise(
         "over_c": "The exponent is i/(C−1) = {cls}/9, not i/C: class C−1 must end at exactly n_max/imbalance.",
         "linear": "That interpolates linearly from {n_max} to {tail}; the profile is exponential: n_max · r^(i/(C−1)).",
     },
+    zh=dict(
+        title="数字 5 保留多少张图像？",
+        why="{n_max} · {r:g}^({cls}/9) = {exact:.2f}，向下取整：{answer} 张图像。",
+        hint="指数是 i/(C−1) = {cls}/9，结果向下取整（⌊·⌋）。",
+        mistakes={
+            "rounded_up": "取整方向错了：{exact:.2f} 要**向下**取整（⌊·⌋），和 int() 一样。",
+            "over_c": "指数是 i/(C−1) = {cls}/9，而不是 i/C：类别 C−1 必须恰好保留 n_max / 不平衡比 张。",
+            "linear": "这是从 {n_max} 到 {tail} 的线性插值；分布是指数型的：n_max · r^(i/(C−1))。",
+        }),
     solution=("$n_{cls} = \\lfloor {n_max} \\cdot {r:g}^{{cls}/9} \\rfloor = \\lfloor {exact:.2f} \\rfloor =$ "
               "**{answer}**. Check: `lc.dataset_info(\"mnist-lt\", imbalance={imbalance}).train_counts` or "
               "`lc.long_tail_counts({classes}, {n_max}, {imbalance})`."),
@@ -105,6 +125,14 @@ GROUP = Exercise(
         "few": "Few-shot means fewer than {few_below} training images; class {cls} has {count}.",
         "many": "Many-shot means more than {many_above} training images; class {cls} has {count}.",
     },
+    zh=dict(
+        title="属于哪个样本组？",
+        why="{count} 张训练图像介于 {few_below} 和 {many_above} 之间：中样本（medium）。",
+        hint="先计数（练习 03.2），再与两个阈值 {few_below} 和 {many_above} 比较。",
+        mistakes={
+            "few": "少样本指训练图像少于 {few_below} 张；类别 {cls} 有 {count} 张。",
+            "many": "多样本指训练图像多于 {many_above} 张；类别 {cls} 有 {count} 张。",
+        }),
     solution=("Class {cls} keeps {count} images; the groups of Liu et al. (2019) are many > {many_above}, "
               "medium {few_below}–{many_above}, few < {few_below}, so it is **medium**. "
               "`lc.shot_groups(counts)` labels every class."),

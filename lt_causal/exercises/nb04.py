@@ -64,6 +64,20 @@ TRAIN_PRIOR = Exercise(
                       "about the test prior."),
         "inverse_best": "That is the best α for the **inverse** prior, where the tail classes are the most frequent.",
     },
+    zh=dict(
+        title="测试集像训练集时的 α",
+        why=("在训练先验下，头部类别在测试集中占多数，而 TDE 去除的头部偏差恰恰是这个测试集所奖励的："
+             "最佳 α 为 {answer:.2f}（总体准确率 {best_overall:.2f} %）。"),
+        hint=("这样的测试集主要由哪些类别组成？TDE 对它们是帮助还是损害？对几个 α 比较 "
+              "`run.evaluate(alpha, prior=\"train\")`。"),
+        mistakes={
+            "balanced_best": ("这是**均衡**测试集的最佳 α；在训练先验下它给出 {balanced_overall:.2f} %，"
+                              "而 α = {answer:.2f} 时为 {best_overall:.2f} %。"),
+            "paper": ("α = 1 是论文为均衡的 CIFAR-10-LT 测试集选的值；在训练先验下它给出 {paper_overall:.2f} %，"
+                      "而最佳为 {best_overall:.2f} %。"),
+            "suggested": "启发式规则 α · cos ≈ 1（{suggested:.2f}）针对的是均衡测试集；它对测试先验一无所知。",
+            "inverse_best": "这是**反向**先验的最佳 α，那里尾部类别最常见。",
+        }),
     solution=("`run.sweep([0, 0.25, 0.5, 1, 1.5], prior=\"train\")` (or the test-prior menu *as in training*): "
               "overall accuracy is {as_trained:.2f} % at α = 0 and falls as α grows; the best α is "
               "**{answer:.2f}** ({best_overall:.2f} %). For a balanced test set it is {balanced_best:.2f}, for the "
@@ -96,6 +110,17 @@ INVERSE = Exercise(
         "same": ("The per-class accuracies do not change, but their weights do: overall = Σ q_c acc_c, and the "
                  "inverse prior weighs the classes TDE helps most."),
     },
+    zh=dict(
+        title="反向测试先验",
+        why=("现在尾部在测试集中占多数，所以把更多准确率从头部移到尾部是划算的：最佳 α 从 {balanced_best:.2f} "
+             "升到 {inverse_best:.2f}。"),
+        hint="更大的 α 帮助哪些类别？它们在这个测试集中出现得有多频繁？",
+        mistakes={
+            "down": ("更大的 α 把准确率从头部类别移到尾部类别；尾部最常见时，这笔交换更值得，而不是更不值得"
+                     "（{inverse_best:.2f} 对 {balanced_best:.2f}）。"),
+            "same": ("各类别的准确率不变，但它们的权重变了：总体准确率 = Σ q_c acc_c，而反向先验给 TDE "
+                     "帮助最大的那些类别最大的权重。"),
+        }),
     solution=("Overall accuracy under a test prior $q$ is $\\sum_c q_c\\,\\mathrm{acc}_c$. A larger α raises "
               "the tail classes' accuracy and lowers the head's; the inverse prior weighs the tail most, so the "
               "peak moves **up**: from α = {balanced_best:.2f} (balanced) to α = {inverse_best:.2f}. "
@@ -133,6 +158,20 @@ TAU = Exercise(
         "one_minus": "Take the ratio of the logarithms, log {r}/log {train_ratio:g}, not of the imbalances themselves.",
         "inverse": "τ = 2 is for the inverse prior, where the tail is most frequent.",
     },
+    zh=dict(
+        title="长尾测试集要求的 τ",
+        why=("log q = const + (1 − τ) log π，其中 q 的指数是 π 的 log {r}/log {train_ratio:g} = {share:.2f} 倍，"
+             "所以 τ = 1 − {share:.2f} = {answer:.2f}。"),
+        hint=("两个先验都随类别排名呈指数分布：log π_c = const − (c/9) log {train_ratio:g}，"
+              "log q_c = const − (c/9) log {r}。把 log q 写成 log π 的倍数。"),
+        mistakes={
+            "balanced": "τ = 1 对应均衡测试集（q 均匀）；这个测试集同样是长尾的。",
+            "train": "τ = 0 对应服从训练分布的测试集（不平衡比 {train_ratio:g}）；这个测试集的不平衡比是 {r}。",
+            "ratio_of_ratios": ("不平衡比通过它们的对数起作用：log q 是 log π 的 log {r}/log {train_ratio:g} "
+                                "= {share:.2f} 倍（加上一个常数），而不是 {r}/{train_ratio:g} 倍。"),
+            "one_minus": "取对数之比 log {r}/log {train_ratio:g}，而不是不平衡比本身之比。",
+            "inverse": "τ = 2 对应反向先验，那里尾部最常见。",
+        }),
     solution=("The correction for test prior $q$ is $-\\log\\pi + \\log q$. With exponential profiles "
               "$\\log q_c = \\text{const} + \\frac{\\log {r}}{\\log {train_ratio:g}}\\log\\pi_c = \\text{const} + "
               "{share:.2f}\\log\\pi_c$, so the correction is $-(1 - {share:.2f})\\log\\pi$: **τ = {answer:.2f}**. "

@@ -36,6 +36,15 @@ SIZE = Exercise(
         "full": "That is the full, balanced CIFAR-10 training set; the long-tailed split keeps n_i per class.",
         "over_c": "The exponent is i/(C−1) = i/9, so that the last class keeps exactly n_max/imbalance.",
     },
+    zh=dict(
+        title="不平衡比 50 的 CIFAR-10-LT 有多大？",
+        why="各类别：{counts}；共 {answer:,} 张图像：更温和的尾部让除头部外的每个类别都保留更多图像。",
+        hint="对 i = 0 … 9，n_i = ⌊{n_max} · (1/{imbalance})^(i/9)⌋，每个类别分别向下取整，再求和。",
+        mistakes={
+            "other": "这是不平衡比 {other_imbalance} 时的大小（第 4 节中的数字）；这里尾部保留 {tail} 张图像。",
+            "full": "这是完整、均衡的 CIFAR-10 训练集；长尾划分每个类别只保留 n_i 张。",
+            "over_c": "指数是 i/(C−1) = i/9，这样最后一个类别恰好保留 n_max / 不平衡比 张。",
+        }),
     solution=("`sum(lc.long_tail_counts(10, {n_max}, {imbalance}))`: the classes keep {counts} images, "
               "**{answer:,}** in all (at imbalance {other_imbalance}: {other:,}). "
               "`python -m lt_causal info --dataset cifar10-lt --imbalance {imbalance}` prints the same."),
@@ -64,6 +73,14 @@ DROP = Exercise(
         "second": "That is the second drop (80 %); the first comes earlier.",
         "warmup": "At epoch {warmup:g} the warm-up ends: the lr stops *rising* there, it does not drop.",
     },
+    zh=dict(
+        title="学习率第一次下降在什么时候？",
+        why="第一个里程碑是 {epochs} 个 epoch 的 60 %：从第 {answer} 个 epoch 起学习率为 {lr_after:g}。",
+        hint="预热让学习率上升；下降发生在各个里程碑处，即总 epoch 数的某个比例。",
+        mistakes={
+            "second": "这是第二次下降（80 %）；第一次更早。",
+            "warmup": "在第 {warmup:g} 个 epoch 预热结束：学习率在那里停止*上升*，并没有下降。",
+        }),
     solution=("`lc.lr_at(lc.recipe(\"cifar10-lt\"), epoch)` for every epoch: the lr rises during the "
               "{warmup:g}-epoch warm-up to {lr:g}, stays there, and drops to {lr_after:g} at epoch **{answer}** "
               "(60 % of {epochs}), again at epoch {second} (80 %)."),
@@ -90,6 +107,13 @@ FEW = Exercise(
         "medium": ("Those {medium} are the **medium**-shot classes ({medium_counts} images): few-shot means "
                    "fewer than {few_below}."),
     },
+    zh=dict(
+        title="有多少个少样本类别？",
+        why="即使尾部类别也保留 {tail} 张图像，多于 {few_below} 张：没有少样本类别。",
+        hint="先算出尾部类别的计数：n_max / 不平衡比。",
+        mistakes={
+            "medium": "这 {medium} 个是**中样本**类别（{medium_counts} 张图像）：少样本指少于 {few_below} 张。",
+        }),
     solution=("The tail class keeps 5000/{imbalance} = {tail} images, and every other class more, so **{answer}** "
               "classes are few-shot. That is why notebook 04's tables on CIFAR-10-LT show an empty few-shot "
               "column and why the hidden check there falls back to the medium group."),

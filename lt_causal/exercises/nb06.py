@@ -39,6 +39,16 @@ ADJUST = Exercise(
         "added": "Sign: the correction *subtracts* τ log π_y, and log π_y is negative, so the tail's logit goes up.",
         "counts": "π_y is the class's *share* of the training set ({prior:g}), not its count.",
     },
+    zh=dict(
+        title="手算 logit 调整",
+        why=("π_tail = {prior:g}，所以尾部增加了 −log π = {answer:.2f} − 0.5，现在超过了头部的 {head:.2f}："
+             "胜出的是 {winner} 类别。"),
+        hint="π_y 是该类别在训练图像中的占比（一个概率），log 是自然对数。",
+        mistakes={
+            "log10": "这里用了 log₁₀；logit 调整用的是自然对数：−ln {prior:g}。",
+            "added": "符号错了：校正是*减去* τ log π_y，而 log π_y 为负，所以尾部的 logit 会上升。",
+            "counts": "π_y 是该类别在训练集中的*占比*（{prior:g}），而不是它的计数。",
+        }),
     solution=("$\\pi_{tail} = 100/1000 = {prior:g}$, $\\log\\pi_{tail} = {log_prior:.3f}$, so the tail's logit "
               "becomes $0.5 - 1 \\cdot ({log_prior:.3f}) =$ **{answer:.2f}**; the head's becomes "
               "$2.0 - \\ln 0.9 = {head:.2f}$. The {winner} class wins. In code: "
@@ -73,6 +83,17 @@ KNOB = Exercise(
         "logit_adjustment": ("Logit adjustment uses the class counts, which stay long-tailed whatever the head: "
                              "{logit_adjustment_change:+.2f} points."),
     },
+    zh=dict(
+        title="哪个旋钮（几乎）什么都不做？",
+        why=("τ-norm 除以各类别的权重范数，而因果归一化分类器已经让它们（几乎）相等：{tau_norm_change:+.2f} 个点，"
+             "而 TDE 为 {tde_change:+.2f}。"),
+        hint="每个旋钮用的是什么？其中哪些东西已经被归一化的分类器拉平了？",
+        mistakes={
+            "tde": ("α = 1 的 TDE 是论文的设置，它使总体准确率变化 {tde_change:+.2f} 个点：它去除头部方向，"
+                    "而归一化的分类器并不触及这个方向。"),
+            "logit_adjustment": ("logit 调整用的是类别计数，无论分类器如何，计数都保持长尾："
+                                 "{logit_adjustment_change:+.2f} 个点。"),
+        }),
     solution=("Overall accuracy at α = 0 is {base:.2f} %. At value 1: TDE {tde_change:+.2f}, logit adjustment "
               "{logit_adjustment_change:+.2f}, τ-norm **{tau_norm_change:+.2f}** points. τ-norm rescales each "
               "class by $1/\\lVert w_i\\rVert^\\tau$, and the causal norm's effective class vectors "
@@ -102,6 +123,15 @@ TAU_NORM = Exercise(
         "none": "That is τ = 0, the classifier as trained.",
         "times": "Divide by ‖w‖^τ, don't multiply: τ-norm shrinks the long head vectors.",
     },
+    zh=dict(
+        title="手算 τ-norm",
+        why="8 / 4^{tau:g} = {answer:g}，而尾部为 3 / 1 = {tail:g}：τ = {tau:g} 时胜出的是 {winner} 类别。",
+        hint="τ = {tau:g} 时，‖w‖^τ 就是平方根。",
+        mistakes={
+            "full": "这是 τ = 1（每个类别向量都缩放到单位长度）；这里 τ = {tau:g}。",
+            "none": "这是 τ = 0，即训练所得的分类器本身。",
+            "times": "要除以 ‖w‖^τ，而不是乘：τ-norm 缩短头部的长向量。",
+        }),
     solution=("$8 / 4^{{tau:g}} = 8/2 =$ **{answer:g}**; the tail's $3/1^{{tau:g}} = {tail:g}$, so the {winner} class "
               "wins. At τ = 1 the head's logit would be {full:g} and the tail would win. "
               "`lc.tau_norm_logits(torch.tensor([[8.0, 3.0]]), torch.tensor([4.0, 1.0]), {tau:g})`."),

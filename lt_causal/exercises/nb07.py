@@ -39,6 +39,15 @@ MARGIN = Exercise(
         "sqrt": "That is the square root; LDAM's exponent is −1/4: take the fourth root.",
         "upside_down": "Upside down: the *rarer* class gets the *larger* margin.",
     },
+    zh=dict(
+        title="LDAM 的间隔",
+        why="(n_head / n_tail)^(1/4) = ({n_head}/{n_tail})^(1/4) = {answer:.2f}：稀有类别得到更宽的间隔，但只按四次方根增长。",
+        hint="间隔之比 Δ_tail / Δ_head = (n_tail / n_head)^(−1/4) = (n_head / n_tail)^(1/4)。",
+        mistakes={
+            "inverse": "这是计数之比（按 1/n 加权）；LDAM 用的是它的四次方根。",
+            "sqrt": "这是平方根；LDAM 的指数是 −1/4：取四次方根。",
+            "upside_down": "颠倒了：*更稀有*的类别得到*更大*的间隔。",
+        }),
     solution=("$\\Delta_\\text{tail}/\\Delta_\\text{head} = ({n_head}/{n_tail})^{1/4} = 100^{1/4} =$ **{answer:.2f}**. "
               "`lc.ldam_margins(counts)` scales the margins so that the tail gets 0.5; the head's is then "
               "{answer:.2f} times smaller."),
@@ -70,6 +79,16 @@ WEIGHTS = Exercise(
         "one": "That is β = 0 (every class weighs the same); here β = {beta:g}.",
         "upside_down": "Upside down: the tail, with fewer effective samples, gets the *larger* weight.",
     },
+    zh=dict(
+        title="class-balanced 损失的权重",
+        why=("有效数分别为 {eff_head:.1f} 和 {eff_tail:.2f}：比值为 {answer:.1f}，小于普通频率倒数权重给出的 "
+             "{inverse:g}，因为头部多出的图像彼此重叠。"),
+        hint="先算出每个类别的有效数 (1 − β^n)/(1 − β)；权重是它们的倒数。",
+        mistakes={
+            "inverse": "这是普通的频率倒数加权（β → 1）；取 β = {beta:g} 时，头部的有效数只有 {eff_head:.1f}。",
+            "one": "这是 β = 0（每个类别权重相同）；这里 β = {beta:g}。",
+            "upside_down": "颠倒了：有效样本更少的尾部得到*更大*的权重。",
+        }),
     solution=("Effective numbers: head $(1-{beta:g}^{{n_head}})/(1-{beta:g}) = {eff_head:.1f}$, tail "
               "${eff_tail:.2f}$. The weights are their inverses, so the tail weighs **{answer:.1f}** times the head "
               "(`lc.class_balanced_weights([{n_head}, {n_tail}], beta={beta:g})`; the package's default β = 0.9999 is "
@@ -100,6 +119,14 @@ EMPTY = Exercise(
         "many": "The head digit keeps {n_head} images, more than {many_above}: there are many-shot classes.",
         "medium": "Classes between {few_below} and {many_above} images exist (the tail keeps {n_tail}).",
     },
+    zh=dict(
+        title="不平衡比 10",
+        why="尾部保留 {n_head}/{imbalance} = {n_tail} 张图像，不少于 {few_below} 张：没有少样本类别，所以少样本一列为空。",
+        hint="算出尾部数字的计数 n_max / 不平衡比，再与 {few_below} 和 {many_above} 比较。",
+        mistakes={
+            "many": "头部数字保留 {n_head} 张图像，多于 {many_above}：存在多样本类别。",
+            "medium": "存在图像数介于 {few_below} 和 {many_above} 之间的类别（尾部保留 {n_tail} 张）。",
+        }),
     solution=("At imbalance {imbalance} the counts run from {n_head} down to {n_head}/{imbalance} = {n_tail}. The tail "
               "has at least {few_below} images, so the **few** group is empty and a table at this imbalance "
               "reports only many and medium: compare the methods' medium-shot gains instead."),
