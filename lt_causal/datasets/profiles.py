@@ -109,3 +109,17 @@ def shot_groups(train_counts: Sequence[int]) -> list[str]:
 def head_to_tail(train_counts: Sequence[int]) -> np.ndarray:
     """Class indices sorted by training count, largest first (ties keep label order)."""
     return np.argsort(-np.asarray(train_counts), kind="stable")
+
+
+class ClassCounts:
+    """What a data set with ``classes`` and per-class ``train_counts`` knows of its shape: the
+    number of classes and the imbalance (shared by in-memory and split-list data sets)."""
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def imbalance(self) -> float:
+        """n_max / n_min of the train split."""
+        return max(self.train_counts) / max(1, min(self.train_counts))

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from lt_causal.checks import check_choice
-from lt_causal.datasets.profiles import (check_imbalance, check_profile, head_to_tail, long_tail_counts,
+from lt_causal.datasets.profiles import (ClassCounts, check_imbalance, check_profile, head_to_tail, long_tail_counts,
                                          subsample_long_tail)
 
 SPLIT_LIST_DATASETS = ("imagenet-lt", "places-lt")    # streamed from disk: split_list.SplitListData
@@ -52,7 +52,7 @@ _KNOWN = {
 
 
 @dataclass
-class LTDataset:
+class LTDataset(ClassCounts):
     """A long-tailed train split and a balanced test split as uint8 image tensors (DESIGN.md)."""
 
     name: str                 # "mnist-lt", "cifar10-lt", ...
@@ -64,15 +64,6 @@ class LTDataset:
     train_counts: list[int]   # per class, index = label, head first (class 0 has most)
     mean: tuple[float, ...]   # per-channel mean in [0,1] units, for normalisation
     std: tuple[float, ...]
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.classes)
-
-    @property
-    def imbalance(self) -> float:
-        """n_max / n_min of the train split."""
-        return max(self.train_counts) / max(1, min(self.train_counts))
 
     def to(self, device) -> "LTDataset":
         """A copy with the four tensors on ``device`` (the data set of airbench lives on the GPU)."""

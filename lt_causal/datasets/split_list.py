@@ -25,6 +25,7 @@ import torch
 
 from lt_causal.checks import check_choice
 from lt_causal.datasets.image_pipeline import IMAGE_SIZE, IMAGENET_MEAN, IMAGENET_STD, RESIZE, ImageTransform
+from lt_causal.datasets.profiles import ClassCounts
 
 SPLITS = ("train", "val", "test")
 OLTR = "github.com/zhmiao/OpenLongTailRecognition-OLTR"
@@ -36,7 +37,7 @@ SPLIT_LISTS = {
 
 
 @dataclass
-class SplitListData:
+class SplitListData(ClassCounts):
     """A streamed long-tailed data set: the three split lists, the images stay on disk."""
 
     name: str                         # "imagenet-lt" | "places-lt"
@@ -51,15 +52,6 @@ class SplitListData:
     image_size: int = IMAGE_SIZE
     resize: int = RESIZE
     split_files: dict | None = None   # split → the file it was read from
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.classes)
-
-    @property
-    def imbalance(self) -> float:
-        """n_max / n_min of the train split."""
-        return max(self.train_counts) / max(1, min(self.train_counts))
 
     def items(self, split: str) -> list[tuple[str, int]]:
         """The (path, label) list of ``train``, ``val`` or ``test``."""
