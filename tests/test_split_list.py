@@ -1,15 +1,13 @@
 """Split-list data sets (ImageNet-LT, Places-LT): the parser, the miniature tree, the loader, the
 one-line errors and ``info`` (on trees and split files the tests write)."""
-import argparse
 import re
-import sys
 from collections import Counter
 
 import numpy as np
 import pytest
 import torch
 
-from lt_causal.commands import info
+from lt_causal.cli import main
 from lt_causal.datasets.miniature import make_miniature_tree
 from lt_causal.datasets.profiles import long_tail_counts
 from lt_causal.datasets.registry import dataset_info, load_dataset
@@ -30,15 +28,8 @@ def read_split(path):
 
 
 def run_info(argv):
-    """``info`` through a parser holding only it; ValueError/FileNotFoundError → exit 2 (cli.main's rule)."""
-    parser = argparse.ArgumentParser(prog="lt_causal")
-    info.register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["info", *argv])
-    try:
-        return args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """``python -m lt_causal info ...`` through the real entry point (exit 2 on bad input)."""
+    return main(["info", *argv])
 
 
 def test_miniature_tree_loads_with_its_counts(mini):
