@@ -20,7 +20,7 @@ from lt_causal.causal.calculator import BackdoorCalculatorModel
 
 # long-tailed data
 from lt_causal.datasets.profiles import long_tail_counts, shot_groups, subsample_long_tail
-from lt_causal.datasets.registry import LTDataset, dataset_info, load_dataset
+from lt_causal.datasets.registry import LTDataset, dataset_info, fingerprint, load_dataset
 from lt_causal.datasets.augment import augment_batch, normalize
 
 # models, methods, evaluation, training
@@ -37,9 +37,9 @@ from lt_causal.methods.decoupling import (class_means, learn_weight_scaling, log
                                           retrain_classifier, second_stage, tau_norm_head)
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits, tau_normalize
 from lt_causal.evaluation.metrics import per_class_accuracy, prior_accuracy, shot_accuracy, test_prior
-from lt_causal.evaluation.runs import TrainedRun, compare_runs, find_runs, load_run
+from lt_causal.evaluation.runs import TrainedRun, cell_label, compare_runs, find_runs, load_run
 from lt_causal.evaluation.knobs import KNOBS, KnobExplorerModel
-from lt_causal.evaluation.packs import list_pretrained, load_pretrained
+from lt_causal.evaluation.packs import list_pretrained, load_pretrained, pack_name
 from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table
 from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
@@ -57,6 +57,7 @@ from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, pape
                                                 paper_table3, run_vs_paper, table2_with_runs)
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
+from lt_causal.experiments.table3 import gains, measured_table3, table3_runs
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
                                          scale_config)   # ImageNet-LT at scale (notebook 08)
 
@@ -81,6 +82,7 @@ from lt_causal.views.run_plots import (accuracy_bars_figure, benchmark_figure, h
                                        per_class_figure, prior_curves_figure, tradeoff_figure)
 from lt_causal.views.knob_explorer import knob_explorer, run_picker
 from lt_causal.views.live_training import LiveHistory, explore_run, full_runs, train_live, train_or_shipped
+from lt_causal.views.table3_plots import table3_gain_figure
 from lt_causal.views.scale_plots import lr_schedule_figure, selection_figure
 from lt_causal.views.momentum_toy_plots import (causal_graph_figure, momentum_causal_graph, toy_mu_sweep_figure,
                                                toy_paths_figure)

@@ -12,6 +12,7 @@ TERMS = {
     "balanced": "均衡", "train": "训练分布", "inverse": "反向", "custom": "自定义",
     "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
     "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
+    "de-confound": "去混杂", "cross-entropy": "交叉熵",
     "long-tailed": "长尾", "head": "头部", "tail": "尾部",
     # notebook 08 (views/scale_plots.py)
     "Learning rate over training": "训练过程中的学习率", "fraction of the epochs done": "已完成的 epoch 比例",
@@ -41,6 +42,15 @@ STRINGS = {
     "explorer_change": ("change vs {sym} = 0", "相对 {sym} = 0 的变化"),
     "picker_this": ("this notebook: {method} on {dataset} ({label})", "本 notebook: {method}，{dataset}（{label}）"),
     "picker_shipped": ("shipped: {name}", "随包提供: {name}"),
+    # Table 3 as measured (notebook 05, docs/results.md)
+    "gain_title": ("TDE's gain over α = 0, CIFAR-10-LT", "TDE 相对 α = 0 的提升，CIFAR-10-LT"),
+    "gain_x": ("imbalance ratio n_max / n_min", "不平衡比 n_max / n_min"),
+    "gain_y": ("TDE − de-confound (points)", "TDE − 去混杂（百分点）"),
+    "gain_paper": ("paper (Table 3)", "论文（表 3）"),
+    "gain_seeds": ("lt_causal, each seed", "lt_causal，每个种子"),
+    "gain_mean": ("lt_causal, mean of {n} seed(s) ± std", "lt_causal，{n} 个种子的均值 ± 标准差"),
+    "cell_label": ("{data} r={r:g} · {method} · seed {seed}", "{data} r={r:g} · {method} · 种子 {seed}"),
+    "cell_label_fixed": ("{data} · {method} · seed {seed}", "{data} · {method} · 种子 {seed}"),
     "picker_none": ("No finished runs found: train one in notebook 03/05 or with `python -m lt_causal train`.",
                     "没有找到已完成的运行：请在 notebook 03/05 中训练，或使用 `python -m lt_causal train`。"),
     "picker_run": ("run:", "运行:"),

@@ -7,12 +7,12 @@ import torch
 
 import lt_causal as lc
 from lt_causal.evaluation import packs as pretrained
-from lt_causal.experiments.packs import make_pack
+from lt_causal.experiments.packs import make_pack, portable_config
 from lt_causal.cli import main
 from lt_causal.training.config import recipe
 from lt_causal.datasets.registry import load_dataset
 
-SHIPPED = "cifar10-lt-r100-deconfound"
+SHIPPED = "cifar10-lt-r100-deconfound-s0"
 
 
 def test_the_paper_run_is_shipped_and_reevaluates_to_its_own_metrics():
@@ -32,6 +32,40 @@ def test_the_paper_run_is_shipped_and_reevaluates_to_its_own_metrics():
         # the fp16 features of the pack agree with the run folder's float32 metrics
         for alpha in ("0.0", "1.0"):
             assert blob["run_metrics"][alpha]["overall"] == pytest.approx(stored[f"{float(alpha):g}"]["overall"], abs=0.2)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def test_no_pack_records_a_path_of_the_machine_that_built_it():
+    for name in pretrained.pretrained_names():
+        blob = pretrained.read_pack(name)
+        paths = [s for s in _strings(blob) if s.startswith(("/", "~")) or "/root/" in s or "/home/" in s
+                 or "/work/" in s or ":\\" in s]
+        assert paths == [], f"{name} records machine paths {paths}"
+        assert len(blob["data"]["train_sha256"]) == 64 and blob["data"]["name"]
+        assert blob["name"] == name == pretrained.pack_name(**blob["cell"])
+
+
+def test_a_name_without_a_seed_opens_seed_0_and_cells_read_as_words():
+    assert pretrained.pack_path("cifar10-lt-r100-deconfound") == pretrained.pack_path(SHIPPED)
+    assert lc.load_run("pretrained:cifar10-lt-r100-deconfound").name == "pretrained:" + SHIPPED
+    assert not pretrained.is_shipped("cifar10-lt-r100-deconfound-s9")
+    run = lc.load_run(pretrained.PREFIX + SHIPPED)
+    assert run.label == "CIFAR-10-LT r=100 · de-confound · seed 0"
+    with lc.using_language("zh"):
+        assert run.label == "CIFAR-10-LT r=100 · 去混杂 · 种子 0"
+    assert lc.cell_label({"dataset": "imagenet-lt", "imbalance": None, "method": "ce", "seed": 1}) \
+        == "ImageNet-LT · cross-entropy · seed 1"
 
 
 def test_shipped_run_provenance_and_size():
@@ -59,13 +93,41 @@ def packs_in(monkeypatch, mnist_pack):
     return mnist_pack
 
 
+def test_a_pack_is_named_by_its_cell_and_can_leave_the_network_out(mnist_pack, tmp_path):
+    root, run, data, _ = mnist_pack
+    path = make_pack(root / "run", dest=tmp_path, data=data, features="uint8", backbone=False)
+    assert path.name == f"mnist-lt-r{run.config['imbalance']:g}-deconfound-s0.pt"
+    blob = pretrained.read_pack(path)
+    assert "backbone" not in blob and blob["test_features"]["uint8"].dtype == torch.uint8
+    assert blob["data"]["train_sha256"] == lc.fingerprint(data.train_x, data.train_y)
+    assert blob["config"]["out"] is None
+    features = pretrained.decode_features(blob["test_features"])
+    err = (features - run.test_features).abs().max(1).values / run.test_features.amax(1).clamp_min(1e-12)
+    assert err.max() <= 0.5 / 255 + 1e-6          # 8 bits per value, one scale per image
+    assert path.stat().st_size < mnist_pack[3].stat().st_size
+    with pytest.raises(ValueError, match="uint8 features need non-negative"):
+        pretrained.encode_features(-run.test_features - 1, "uint8")
+    with pytest.raises(ValueError, match="feature code 'int4'"):
+        pretrained.encode_features(run.test_features, "int4")
+
+
+def test_classify_names_the_packs_with_a_network(packs_in, tmp_path, monkeypatch):
+    root, run, data, _ = packs_in
+    make_pack(root / "run", "mnist-headless", dest=root / "packs", data=data, backbone=False)
+    try:
+        with pytest.raises(ValueError, match="'mnist-headless' carries no network.*with one: mnist-test"):
+            lc.classify("mnist-headless", data.test_x[:2])
+    finally:
+        (root / "packs" / "mnist-headless.pt").unlink()
+
+
 def test_made_pack_round_trips(packs_in):
     _, run, data, path = packs_in
     loaded = lc.load_run("pretrained:mnist-test")
     assert loaded.name == "pretrained:mnist-test" and "pretrained:mnist-test" in repr(loaded)
     assert loaded.classes == run.classes and loaded.train_counts == run.train_counts
     torch.testing.assert_close(loaded.test_features, run.test_features.half().float())
-    assert loaded.config == run.config and len(loaded.history) == 2
+    assert loaded.config == portable_config(run.config) and len(loaded.history) == 2
     for a in (0.0, 1.0):
         assert loaded.evaluate(a)["overall"] == pytest.approx(run.evaluate(a)["overall"], abs=0.5)
 

@@ -14,6 +14,7 @@ their images stay on disk, the public split files fix the long tail (``imbalance
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import functools
 from dataclasses import dataclass
 
@@ -43,12 +44,36 @@ streetcar sunflower sweet_pepper table tank telephone television tiger tractor t
 turtle wardrobe whale willow_tree wolf woman worm""".split()
 MNIST_CLASSES = [str(d) for d in range(10)]
 
+# a data set as a learner reads it (titles, tables, run labels)
+DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT",
+               "imagenet-lt": "ImageNet-LT", "places-lt": "Places-LT"}
+
 # name → (classes, n_max, test images per class) of the fixed data sets, known without loading
 _KNOWN = {
     "mnist-lt": (MNIST_CLASSES, 500 - MNIST_TEST_PER_CLASS, MNIST_TEST_PER_CLASS),
     "cifar10-lt": (CIFAR10_CLASSES, 5000, 1000),
     "cifar100-lt": (CIFAR100_CLASSES, 500, 100),
 }
+
+
+
+def dataset_of(dataset: str, classes) -> str:
+    """The named data set a run's data is: ``dataset`` itself, except that an image folder whose
+    class folders are CIFAR-10's (CIFAR-100's) is a copy of CIFAR-10 (CIFAR-100), e.g. the JPEG
+    re-encoding the shipped runs trained on."""
+    if dataset == "folder":
+        for name in ("cifar10-lt", "cifar100-lt"):
+            if list(classes) == _KNOWN[name][0]:
+                return name
+    return dataset
+
+
+def fingerprint(*tensors: torch.Tensor) -> str:
+    """SHA-256 (hex) of the bytes of ``tensors``: which images and labels a run trained or was tested on."""
+    h = hashlib.sha256()
+    for t in tensors:
+        h.update(np.ascontiguousarray(t.detach().cpu().numpy()).tobytes())
+    return h.hexdigest()
 
 
 @dataclass

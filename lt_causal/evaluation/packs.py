@@ -1,38 +1,49 @@
 """Shipped results packs: finished runs that this package trained, as compact package data, so a
-learner without a GPU slides α over the paper's real model (notebooks 02, 04, 05, 06).
+learner without a GPU slides α over the paper's real model (notebooks 02, 04, 05, 06) and reads the
+CIFAR-10 half of Table 3 as measured (:mod:`lt_causal.experiments.table3`).
 
-    lc.list_pretrained()                                           # name, method, data, provenance
-    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound")     # a TrainedRun, offline
+    lc.list_pretrained()                                           # name, cell, data, provenance
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")  # a TrainedRun, offline
     run.sweep([0, 1, 2])                                           # Fig. 4 on the real model
     lc.classify("cifar10-lt-r100-deconfound", images, alpha=1.0)   # lt_causal.experiments.packs
 
 A pack is one ``torch.save`` file ``data/pretrained/<name>.pt`` of the package (loaded with
-``weights_only=True``) holding the run's config, history and metrics, the fp16 test features and
-labels, the head, the head direction, the class counts and names, the normalisation, the
-backbone weights (fp16) and the provenance (command, data, epochs, machine, wall time).
+``weights_only=True``). Its name is its cell of Table 3, :func:`pack_name`
+(``cifar10-lt-r50-deconfound-s1``); a name without ``-s<seed>`` means seed 0, so
+``cifar10-lt-r100-deconfound`` still opens the first shipped run. It holds the run's config
+(machine paths removed), its cell, the data set's name and fingerprint, history and metrics, the
+test features (fp16, or 8 bits with a scale per image: :func:`encode_features`) and labels, the head,
+the head direction, the class counts and names, the normalisation, the provenance (command,
+epochs, machine, wall time) and, for the runs whose network a notebook uses, the backbone (fp16).
 This module reads packs; :mod:`lt_causal.experiments.packs` writes one from a finished run folder
-(``python -m lt_causal pretrained --pack``) and classifies images with a shipped network. ``metrics`` in a pack are evaluated on the pack's own fp16 features, ``run_metrics`` are the run
-folder's (float32 features) — the two agree to a few hundredths of a point.
+(``python -m lt_causal pretrained --pack``). ``metrics`` in a pack are evaluated on the pack's own
+features, ``run_metrics`` are the run folder's (float32 features) — the two agree to a few
+hundredths of a point.
 """
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import torch
 
 from lt_causal.checkpoint import load_checkpoint
-from lt_causal.evaluation.runs import TrainedRun, configured_alpha
+from lt_causal.evaluation.runs import TrainedRun, cell_label, configured_alpha
 from lt_causal.models.heads import build_head
 
 PREFIX = "pretrained:"
-FORMAT = "lt_causal-pack-1"
+FORMAT = "lt_causal-pack-2"
 PACK_ALPHAS = (0.0, 0.5, 1.0, 1.5, 2.0)
+FEATURE_CODES = ("fp16", "uint8")     # how a pack stores its test features (encode_features)
+_SEED = re.compile(r"-s\d+$")
 
 
-def pack_name(dataset: str = "cifar10-lt", imbalance: float = 100, method: str = "deconfound") -> str:
-    """The name a pack of this setting ships under, e.g. ``cifar10-lt-r100-deconfound``."""
-    return f"{dataset}-r{imbalance:g}-{method}"
+def pack_name(dataset: str = "cifar10-lt", imbalance: float = 100, method: str = "deconfound",
+              seed: int = 0) -> str:
+    """The name a pack of this cell of Table 3 ships under, e.g. ``cifar10-lt-r100-deconfound-s0``."""
+    return f"{dataset}-r{imbalance:g}-{method}-s{int(seed)}"
 
 
 def pretrained_dir() -> Path:
@@ -52,29 +63,62 @@ def is_pretrained(ref) -> bool:
 
 
 def pack_path(name: str) -> Path:
-    """The file of pack ``name`` (with or without the ``pretrained:`` prefix); one clear error if absent."""
+    """The file of pack ``name`` (with or without the ``pretrained:`` prefix; without ``-s<seed>``:
+    seed 0); one clear error if absent."""
     name = name[len(PREFIX):] if is_pretrained(name) else name
-    path = pretrained_dir() / f"{name}.pt"
-    if not path.is_file():
-        known = ", ".join(pretrained_names()) or "none"
-        raise FileNotFoundError(f"no shipped run named {name!r} (shipped: {known})")
-    return path
+    folder = pretrained_dir()
+    for candidate in (name, name + "-s0") if not _SEED.search(name) else (name,):
+        if (folder / f"{candidate}.pt").is_file():
+            return folder / f"{candidate}.pt"
+    known = ", ".join(pretrained_names()) or "none"
+    raise FileNotFoundError(f"no shipped run named {name!r} (shipped: {known})")
+
+
+def is_shipped(name: str) -> bool:
+    """Whether ``name`` opens a shipped pack (:func:`pack_path` finds it)."""
+    try:
+        pack_path(name)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def read_pack(name_or_path) -> dict:
     """The raw contents of a pack (a dict of tensors, numbers and strings)."""
     path = Path(name_or_path) if str(name_or_path).endswith(".pt") else pack_path(str(name_or_path))
     blob = load_checkpoint(path)
-    if blob.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a results pack of this lt_causal (format {blob.get('format')!r}, "
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        found = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
+        raise ValueError(f"{path} is not a results pack of this lt_causal (format {found!r}, "
                          f"expected {FORMAT!r})")
     return blob
+
+
+def encode_features(features: torch.Tensor, code: str = "fp16"):
+    """Test features as a pack stores them: ``fp16``, or ``uint8`` — 8 bits per value with one
+    float32 scale per image (the feature's maximum / 255; features are ≥ 0 after the ReLU and pooling),
+    half the size of fp16."""
+    if code == "fp16":
+        return features.half()
+    if code != "uint8":
+        raise ValueError(f"feature code {code!r}: expected one of {FEATURE_CODES}")
+    if (features < 0).any():
+        raise ValueError("uint8 features need non-negative features (a ReLU before pooling)")
+    scale = features.amax(1, keepdim=True).clamp_min(1e-12) / 255
+    return {"uint8": torch.round(features / scale).clamp(0, 255).to(torch.uint8), "scale": scale.float()}
+
+
+def decode_features(stored) -> torch.Tensor:
+    """The float32 test features of :func:`encode_features`' output."""
+    if isinstance(stored, dict):
+        return stored["uint8"].float() * stored["scale"]
+    return stored.float()
 
 
 def load_pretrained(name: str) -> TrainedRun:
     """A shipped run as a :class:`~lt_causal.evaluation.runs.TrainedRun` (features in float32)."""
     blob = read_pack(name)
-    feats = blob["test_features"].float()
+    feats = decode_features(blob["test_features"])
     head = build_head(blob["head_kind"], feats.shape[1], len(blob["classes"]), **blob["head_hparams"])
     head.load_state_dict(blob["head"])
     return TrainedRun(dict(blob["config"]), list(blob["classes"]), list(blob["train_counts"]), feats,
@@ -83,15 +127,16 @@ def load_pretrained(name: str) -> TrainedRun:
 
 
 def list_pretrained() -> pd.DataFrame:
-    """One row per shipped pack: what it is, its accuracy at α = 0 and its α, and where it came from."""
+    """One row per shipped pack: its cell, its accuracy at α = 0 and its α, and where it came from."""
     rows = []
     for name in pretrained_names():
         blob = read_pack(name)
-        c, p, m = blob["config"], blob["provenance"], blob["metrics"]["alphas"]
+        c, p, m, cell = blob["config"], blob["provenance"], blob["metrics"]["alphas"], blob["cell"]
         alpha = f"{configured_alpha(c):g}"
-        rows.append({"name": name, "method": c["method"], "data": p.get("data", c["dataset"]),
+        rows.append({"name": name, "label": cell_label(cell), **cell, "data": p.get("data", c["dataset"]),
+                     "data name": blob["data"]["name"], "fingerprint": blob["data"]["train_sha256"][:12],
                      "epochs": c["epochs"], "overall α=0": m["0"]["overall"],
                      "overall at α": m.get(alpha, {}).get("overall"), "alpha": float(alpha),
-                     "machine": p.get("machine"), "train hours": (p.get("train_seconds") or 0) / 3600,
-                     "command": p.get("command")})
+                     "backbone": "backbone" in blob, "machine": p.get("machine"),
+                     "train hours": (p.get("train_seconds") or 0) / 3600, "command": p.get("command")})
     return pd.DataFrame(rows)

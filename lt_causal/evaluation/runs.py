@@ -17,11 +17,23 @@ from torch import nn
 
 from lt_causal.checkpoint import CONFIG, FEATURES, HISTORY, METRICS, load_checkpoint, save_checkpoint, save_json
 from lt_causal.datasets.profiles import ACCURACY_KEYS
+from lt_causal.datasets.registry import DATA_LABELS, dataset_of
 from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
-from lt_causal.methods.registry import METHODS
+from lt_causal.language import term, text
+from lt_causal.methods.registry import METHODS, method_label
 from lt_causal.models.heads import build_head
 from lt_causal.models.tde import check_alpha, combine, head_cosines
+
+
+def cell_label(cell: dict) -> str:
+    """A cell of Table 3 as a learner reads it, in the active language:
+    ``CIFAR-10-LT r=50 · de-confound · seed 1`` (no ``r=`` for a data set with a fixed split)."""
+    fields = {"data": DATA_LABELS.get(cell["dataset"], cell["dataset"]), "seed": cell["seed"],
+              "method": term(method_label(cell["method"]).lower())}
+    if cell.get("imbalance") is None:
+        return text("cell_label_fixed", **fields)
+    return text("cell_label", r=cell["imbalance"], **fields)
 
 
 def configured_alpha(config: dict) -> float:
@@ -68,6 +80,19 @@ class TrainedRun:
         (``cifar10-jpeg`` rather than ``folder``)."""
         folder = self.config.get("folder_root")
         return Path(folder).name if self.dataset == "folder" and folder else self.dataset
+
+    @property
+    def cell(self) -> dict:
+        """The run's cell of Table 3: data set (a folder of CIFAR-10's classes is CIFAR-10,
+        :func:`~lt_causal.datasets.registry.dataset_of`), imbalance (None for a fixed split), method, seed."""
+        imbalance = self.config.get("imbalance")
+        return {"dataset": dataset_of(self.dataset, self.classes), "method": self.method,
+                "imbalance": None if imbalance is None else float(imbalance), "seed": int(self.config.get("seed", 0))}
+
+    @property
+    def label(self) -> str:
+        """:func:`cell_label` of the run: what titles and the run picker call it."""
+        return cell_label(self.cell)
 
     @property
     def num_heads(self) -> int:

@@ -16,10 +16,17 @@ import torch
 
 from lt_causal.checkpoint import CHECKPOINT, CONFIG, METRICS, load_checkpoint, save_checkpoint
 from lt_causal.datasets.augment import normalize
-from lt_causal.evaluation.packs import FORMAT, PACK_ALPHAS, pretrained_dir, read_pack
+from lt_causal.datasets.registry import fingerprint
+from lt_causal.evaluation.packs import (FORMAT, PACK_ALPHAS, decode_features, encode_features, pack_name,
+                                     pretrained_dir, pretrained_names, read_pack)
 from lt_causal.evaluation.runs import load_run
 from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.training.config import TrainConfig, dataset_for
+
+
+def networked_packs() -> list[str]:
+    """The shipped packs that carry their backbone (what :func:`classify` can use)."""
+    return [n for n in pretrained_names() if "backbone" in read_pack(n)]
 
 
 def pretrained_model(name: str):
@@ -28,6 +35,9 @@ def pretrained_model(name: str):
 
 
 def _model_from_pack(blob: dict):
+    if "backbone" not in blob:
+        raise ValueError(f"shipped run {blob['name']!r} carries no network (features, head and direction "
+                         f"only); shipped runs with one: {', '.join(networked_packs()) or 'none'}")
     model = TrainConfig.from_dict(blob["config"]).build_model(blob["in_channels"], len(blob["classes"]))
     model.backbone.load_state_dict({k: v.float() for k, v in blob["backbone"].items()})
     model.head.load_state_dict(blob["head"])
@@ -66,9 +76,34 @@ def pack_metrics(run, alphas=PACK_ALPHAS) -> dict:
             "suggested_alpha": suggested}
 
 
-def make_pack(run_dir, name: str, provenance: dict | None = None, dest=None, data=None) -> Path:
-    """Write the finished run folder ``run_dir`` as pack ``name`` into ``dest`` (default: the
-    package's pretrained folder); ``provenance`` adds e.g. the command and the machine."""
+# config fields that hold a path of the machine that trained the run
+MACHINE_PATHS = ("out", "data_root", "folder_root")
+
+
+def portable_config(config: dict) -> dict:
+    """``config`` without the machine's paths: the run folder and the data cache dropped, an image
+    folder kept by its own name (``cifar10-jpeg``), which the pack's data fingerprint pins down."""
+    out = {**config, **{key: None for key in MACHINE_PATHS}}
+    if config.get("folder_root"):
+        out["folder_root"] = Path(config["folder_root"]).name
+    return out
+
+
+def data_record(config: dict, data) -> dict:
+    """What a pack records of the data a run trained on: its name and SHA-256 fingerprints of the
+    training and test images and labels (:func:`~lt_causal.datasets.registry.fingerprint`)."""
+    return {"name": portable_config(config)["folder_root"] or config["dataset"],
+            "train_sha256": fingerprint(data.train_x, data.train_y),
+            "test_sha256": fingerprint(data.test_x, data.test_y)}
+
+
+def make_pack(run_dir, name: str | None = None, provenance: dict | None = None, dest=None, data=None,
+              features: str = "fp16", backbone: bool = True) -> Path:
+    """Write the finished run folder ``run_dir`` as pack ``name`` (default: its cell,
+    :func:`~lt_causal.evaluation.packs.pack_name`) into ``dest`` (default: the package's pretrained
+    folder); ``provenance`` adds e.g. the command and the machine. ``features``: ``fp16`` or ``uint8``
+    (:func:`~lt_causal.evaluation.packs.encode_features`); ``backbone=False`` leaves the network out
+    (the α explorer and the tables need only features, head and direction; :func:`classify` needs it)."""
     run_dir = Path(run_dir)
     run = load_run(run_dir)
     config = TrainConfig.from_dict(json.loads((run_dir / CONFIG).read_text()))
@@ -78,25 +113,28 @@ def make_pack(run_dir, name: str, provenance: dict | None = None, dest=None, dat
     data = data if data is not None else dataset_for(config)
     if not torch.equal(data.test_y, run.test_labels):
         raise ValueError(f"the data set of {run_dir}'s config does not give the run's test labels")
-    state = load_checkpoint(run_dir / CHECKPOINT)["model"]
-    backbone = {k[len("backbone."):]: (v.half() if v.is_floating_point() else v)
-                for k, v in state.items() if k.startswith("backbone.")}
-    feats16 = run.test_features.half()
-    packed = type(run)(run.config, run.classes, run.train_counts, feats16.float(), run.test_labels,
+    name = name or pack_name(**run.cell)
+    stored = encode_features(run.test_features, features)
+    packed = type(run)(run.config, run.classes, run.train_counts, decode_features(stored), run.test_labels,
                        run.head, run.direction, run.history)
     history = json.loads(run.history.to_json(orient="records"))   # plain floats, NaN → None
     seconds = float(run.history["seconds"].sum()) if "seconds" in run.history else None
     prov = {"epochs": config.epochs, "seed": config.seed, "train_seconds": seconds,
             "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
             "torch": str(torch.__version__), **(provenance or {})}
-    blob = {"format": FORMAT, "name": name, "config": run.config, "history": history,
+    blob = {"format": FORMAT, "name": name, "cell": run.cell, "config": portable_config(run.config),
+            "data": data_record(run.config, data), "history": history,
             "metrics": pack_metrics(packed), "run_metrics": json.loads((run_dir / METRICS).read_text()),
-            "test_features": feats16, "test_labels": run.test_labels.to(torch.int16),
+            "test_features": stored, "test_labels": run.test_labels.to(torch.int16),
             "head": run.head.state_dict(), "head_kind": run.head.kind, "head_hparams": run.head.hparams(),
             "direction": run.direction.float(), "train_counts": list(run.train_counts),
-            "classes": list(run.classes), "backbone": backbone, "in_channels": int(data.train_x.shape[1]),
+            "classes": list(run.classes), "in_channels": int(data.train_x.shape[1]),
             "image_shape": list(data.train_x.shape[1:]), "mean": list(data.mean), "std": list(data.std),
             "provenance": prov}
+    if backbone:
+        state = load_checkpoint(run_dir / CHECKPOINT)["model"]
+        blob["backbone"] = {k[len("backbone."):]: (v.half() if v.is_floating_point() else v)
+                            for k, v in state.items() if k.startswith("backbone.")}
     dest = Path(dest) if dest is not None else pretrained_dir()
     path = dest / f"{name}.pt"
     save_checkpoint(blob, path)

@@ -21,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS
-from lt_causal.datasets.registry import CIFAR10_CLASSES, CIFAR100_CLASSES
+from lt_causal.datasets.registry import DATA_LABELS, dataset_of
+from lt_causal.methods.registry import method_label as registry_label
 
 # (data set, imbalance) -> {row of Table 3: top-1 accuracy (%)}; Tang et al. 2020, Table 3 (docs/method.md §7)
 PAPER_TABLE3 = {
@@ -60,10 +61,6 @@ PAPER_TABLE2 = {
     "Capsule-TDE": (62.3, 46.9, 30.6, 50.6),
     "De-confound-TDE": (62.7, 48.8, 31.6, 51.8),
 }
-METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss", "cb": "Class-balanced loss",
-                 "capsule": "Capsule", "deconfound": "De-confound", "ldam-drw": "LDAM-DRW", "mixup": "Mixup",
-                 "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM", "tau-norm": "τ-norm",
-                 "logit-adjust": "Logit adjustment", "oltr": "OLTR", "decouple-oltr": "Decouple-OLTR"}
 # our method (and TDE or not) -> its row in Table 3 / Table 2
 TABLE3_ROWS = {("focal", False): "Focal Loss", ("mixup", False): "Mixup", ("cb", False): "Class-balanced Loss",
                ("ldam-drw", False): "LDAM", ("bbn", False): "BBN", ("deconfound", False): "De-confound",
@@ -73,8 +70,6 @@ TABLE2_ROWS = {("ce", False): "Baseline", ("focal", False): "Focal Loss†", ("c
                ("capsule", True): "Capsule-TDE", ("deconfound", True): "De-confound-TDE",
                ("ncm", False): "Decouple-NCM", ("crt", False): "Decouple-cRT", ("tau-norm", False): "Decouple-τ-norm",
                ("lws", False): "Decouple-LWS", ("oltr", False): "OLTR†", ("decouple-oltr", False): "Decouple-OLTR†"}
-DATA_LABELS = {"cifar10-lt": "CIFAR-10-LT", "cifar100-lt": "CIFAR-100-LT", "mnist-lt": "MNIST-LT",
-               "imagenet-lt": "ImageNet-LT", "places-lt": "Places-LT"}
 SHORT = {"cifar10-lt": "C10", "cifar100-lt": "C100"}
 TABLE2_DATA = "imagenet-lt"          # the data set of Table 2 (its key in paper_accuracy)
 PAPER_COLUMN = "paper (Table 3)"
@@ -137,7 +132,7 @@ def table2_with_runs(runs, alpha: float | None = None) -> pd.DataFrame:
 
 def method_label(method: str, tde: bool = False) -> str:
     """Row name as in Table 3: ``De-confound``, ``De-confound-TDE``, ``Cross-entropy``, ..."""
-    return METHOD_LABELS.get(method, method) + ("-TDE" if tde else "")
+    return registry_label(method) + ("-TDE" if tde else "")
 
 
 def paper_accuracy(paper_key: str | None, imbalance: float, method: str, tde: bool = False) -> float | None:
@@ -170,11 +165,10 @@ def data_label(dataset: str, classes=None, folder=None) -> tuple[str, str | None
     """
     if dataset != "folder":
         return DATA_LABELS.get(dataset, dataset), (dataset if dataset in (*SHORT, TABLE2_DATA) else None)
-    classes = list(classes or [])
-    for key, names in (("cifar10-lt", CIFAR10_CLASSES), ("cifar100-lt", CIFAR100_CLASSES)):
-        if classes == names:
-            jpeg = _first_image_suffix(folder) in (".jpg", ".jpeg") if folder else False
-            return f"{DATA_LABELS[key]} ({'JPEG copy' if jpeg else 'image folder'})", key
+    key = dataset_of(dataset, classes or [])
+    if key != "folder":
+        jpeg = _first_image_suffix(folder) in (".jpg", ".jpeg") if folder else False
+        return f"{DATA_LABELS[key]} ({'JPEG copy' if jpeg else 'image folder'})", key
     name = Path(folder).name if folder else "folder"
     return f"{name} (image folder)", None
 

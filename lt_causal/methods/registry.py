@@ -50,6 +50,18 @@ class Method:
 # (lt_causal.evaluation.knobs): method name -> the stage's and the knob's name
 STAGE_KNOBS = {"tau-norm": "tau_norm", "logit-adjust": "logit_adjustment"}
 
+# a method as a learner reads it (tables, legends, run labels)
+METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss", "cb": "Class-balanced loss",
+                 "capsule": "Capsule", "deconfound": "De-confound", "ldam-drw": "LDAM-DRW", "mixup": "Mixup",
+                 "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM", "tau-norm": "τ-norm",
+                 "logit-adjust": "Logit adjustment", "oltr": "OLTR", "decouple-oltr": "Decouple-OLTR"}
+
+
+def method_label(name: str) -> str:
+    """``De-confound`` for ``deconfound``; a name without a label is its own label."""
+    return METHOD_LABELS.get(name, name)
+
+
 METHODS = {
     "ce": Method("linear", "ce", "cross-entropy baseline (linear classifier)"),
     "cosine": Method("cosine", "ce", "cosine classifier (single-head causal norm, γ=0)"),

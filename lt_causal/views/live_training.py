@@ -74,7 +74,7 @@ def explore_run(method: str = "deconfound", prefix: str = "nb03"):
     if local:
         return load_run(local[0])
     shipped = packs.pack_name(method=method)
-    if not describe_device().has_gpu and shipped in packs.pretrained_names():
+    if not describe_device().has_gpu and packs.is_shipped(shipped):
         return load_run(packs.PREFIX + shipped)
     return train_live(recipe("mnist-lt", method=method).named(prefix))
 
