@@ -22,3 +22,16 @@ def check_finite(value, name: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return number
+
+
+class OneLineError:
+    """Mixin of an error said in one line: the message names the value or the file and what to
+    do; IPython shows it without a traceback (``_render_traceback_``), the command line as
+    ``error: <message>``."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class DataUnavailable(OneLineError, FileNotFoundError):
+    """A data set that is neither on disk nor downloadable here (e.g. offline)."""

@@ -34,14 +34,18 @@ STRINGS = {
     "prior_given": ("{name} (given)", "{name}（指定）"),
     "prior_menu": ("test prior:", "测试先验:"),
     "prior_overall": ("overall ({prior} test prior)", "总体（{prior} 测试先验）"),
-    "explorer_title": ("{method} on {dataset}", "{method}，数据集 {dataset}"),
     "explorer_run": ("run", "运行"),
     "explorer_best": ("best {sym} for the <i>{prior}</i> test prior: <b>{best:.2f}</b> (overall {overall:.2f} %)",
                       "<i>{prior}</i> 测试先验下最佳的 {sym}: <b>{best:.2f}</b>（总体 {overall:.2f} %）"),
     "explorer_accuracy": ("accuracy", "准确率"),
     "explorer_change": ("change vs {sym} = 0", "相对 {sym} = 0 的变化"),
-    "picker_this": ("this notebook: {method} on {dataset} ({label})", "本 notebook: {method}，{dataset}（{label}）"),
-    "picker_shipped": ("shipped: {name}", "随包提供: {name}"),
+    "picker_this": ("this notebook: {cell} ({label})", "本 notebook: {cell}（{label}）"),
+    "picker_shipped": ("shipped: {cell}", "随包提供: {cell}"),
+    "not_shipped": ("No shipped run of {name}: training it here takes about {hours:.1f} h ({seconds:.0f} s per epoch "
+                    "× {epochs}, measured now); set TRAIN_HERE = True to train it. Until then this notebook "
+                    "shows {fallback}.",
+                    "没有随包提供的 {name}：在这里训练它大约需要 {hours:.1f} 小时（每个 epoch {seconds:.0f} 秒 × {epochs}，"
+                    "刚刚测得）；设 TRAIN_HERE = True 即可训练。在那之前，本 notebook 显示 {fallback}。"),
     # Table 3 as measured (notebook 05, docs/results.md)
     "gain_title": ("TDE's gain over α = 0, CIFAR-10-LT", "TDE 相对 α = 0 的提升，CIFAR-10-LT"),
     "gain_x": ("imbalance ratio n_max / n_min", "不平衡比 n_max / n_min"),

@@ -6,6 +6,8 @@ import tarfile
 
 import numpy as np
 import pytest
+
+from lt_causal.checks import DataUnavailable
 import torch
 
 from lt_causal.datasets import cifar as cd
@@ -161,6 +163,20 @@ def test_unsafe_archives_are_refused(tmp_path):
 
 def test_unreachable_url_is_a_clear_error(tmp_path):
     missing = (tmp_path / "nothing-here.tar.gz").as_uri()
-    with pytest.raises(ValueError, match="cannot download .*nothing-here.tar.gz.*put cifar-10-python.tar.gz in"):
+    with pytest.raises(DataUnavailable, match="cannot download .*nothing-here.tar.gz.*put cifar-10-python.tar.gz "):
         cd.load_cifar("cifar10", tmp_path / "data", url=missing, md5="0" * 32, progress=False)
     assert list((tmp_path / "data").iterdir()) == []
+
+
+def test_an_offline_download_is_one_line_in_a_notebook(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(cd=cd, root=tmp_path / "data", url=(tmp_path / "none.tar.gz").as_uri())
+    with capture_output() as out:
+        shell.run_cell("cd.load_cifar('cifar10', root, url=url, md5='0' * 32, progress=False)")
+    lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("DataUnavailable: cannot download") and "put cifar-10-python.tar.gz" in lines[0]
+    assert str(tmp_path / "data") in lines[0]

@@ -146,7 +146,7 @@ def test_classify_uses_the_shipped_backbone(packs_in):
 def test_cli_lists_and_evaluates_packs(packs_in, capsys):
     assert main(["pretrained"]) == 0
     line = capsys.readouterr().out.strip().splitlines()[0]
-    assert line.startswith("mnist-test  deconfound on MNIST-LT, 2 epochs") and "command: test" in line
+    assert line.startswith("mnist-test  MNIST-LT r=100 · de-confound · seed 0: deconfound on MNIST-LT, 2 epochs") and "command: test" in line
     assert main(["evaluate", "pretrained:mnist-test", "--alpha", "0", "1", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     stored = pretrained.read_pack("mnist-test")["metrics"]["alphas"]
@@ -175,6 +175,31 @@ def test_notebooks_default_to_the_pack_on_a_cpu_without_a_full_run(packs_in, mon
     assert lc.train_or_shipped(config, train_here=True) == "trained"
     monkeypatch.setenv("LT_CAUSAL_QUICK", "1")
     assert lc.train_or_shipped(config) == "trained"
+
+
+def test_a_cell_without_a_shipped_run_says_its_cost_and_trains_only_when_asked(packs_in, monkeypatch, tmp_path,
+                                                                             capsys):
+    from lt_causal.views import live_training
+
+    monkeypatch.setenv("LT_CAUSAL_RUNS", str(tmp_path / "runs"))
+    monkeypatch.delenv("LT_CAUSAL_QUICK", raising=False)
+    monkeypatch.setattr(live_training, "train_live", lambda config, data=None: "trained")
+    shipped = pretrained.pack_name  # the fallback: the first cell, seed 0 (the mnist-test pack here)
+    monkeypatch.setattr(pretrained, "pack_name", lambda *a, **k: shipped(*a, **k) if a else "mnist-test")
+    config = recipe("mnist-lt", epochs=2, seed=5, out=str(tmp_path / "runs" / "x"))
+    run = lc.train_or_shipped(config)
+    line = capsys.readouterr().out.strip()
+    assert run.name == "pretrained:mnist-test"
+    assert line.startswith("No shipped run of mnist-lt-r100-deconfound-s5: training it here takes about ")
+    assert "s per epoch × 2, measured now); set TRAIN_HERE = True" in line and line.count("\n") == 0
+    assert lc.train_or_shipped(config, train_here=True) == "trained"
+
+
+def test_measured_cost_counts_the_cells_images():
+    from lt_causal.experiments.device_info import recipe_images
+
+    assert recipe_images(recipe("cifar10-lt", imbalance=50)) == 13996
+    assert recipe_images(recipe("cifar10-lt", imbalance=10)) == sum(lc.long_tail_counts(10, 5000, 10))
 
 
 def test_a_local_full_run_wins_over_the_pack(packs_in, monkeypatch, tmp_path):

@@ -92,7 +92,7 @@ def test_run_picker_says_loading_while_a_run_loads(monkeypatch, tmp_path):
     monkeypatch.setattr(runs_module, "load_run", slow_load)
     picker = run_picker(default=synthetic_run(path=tmp_path / "mine"), root=tmp_path / "runs")
     labels = [label for label, _ in picker.dropdown.options]
-    assert labels[0].startswith("this notebook: deconfound on synthetic (mine)") and "slow-run" in labels
+    assert labels[0].startswith("this notebook: synthetic · de-confound · seed 0 (mine)") and "slow-run" in labels
     assert shown_while_loading == []                              # the default run needs no loading
     picker.dropdown.value = folder
     assert len(shown_while_loading) == 1 and "loading slow-run …" in shown_while_loading[0][0]

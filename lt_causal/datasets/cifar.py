@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from lt_causal.checkpoint import load_arrays, save_arrays
-from lt_causal.checks import check_choice
+from lt_causal.checks import DataUnavailable, check_choice
 from lt_causal.settings import data_root_path
 
 ARCHIVES = {
@@ -107,8 +107,8 @@ def download_archive(which: str = "cifar10", data_root=None, *, url: str | None 
         _check_md5(archive, md5)
         return archive
     if not download:
-        raise FileNotFoundError(f"{archive} not found and download=False: put {spec['filename']} "
-                                f"(from {url}) in {root}, or allow the download")
+        raise DataUnavailable(f"{archive} not found and download=False: put {spec['filename']} "
+                              f"(from {url}) in {root}, or allow the download")
     root.mkdir(parents=True, exist_ok=True)
     part = archive.with_name(archive.name + ".part")
     try:
@@ -116,8 +116,8 @@ def download_archive(which: str = "cifar10", data_root=None, *, url: str | None 
         _check_md5(part, md5)
     except urllib.error.URLError as exc:
         part.unlink(missing_ok=True)
-        raise ValueError(f"cannot download {url} ({exc.reason}); fetch it by other means and put "
-                         f"{spec['filename']} in {root}") from None
+        raise DataUnavailable(f"cannot download {url} ({exc.reason}): put {spec['filename']} "
+                              f"(fetched from that address by other means) in {root}") from None
     except BaseException:
         part.unlink(missing_ok=True)
         raise

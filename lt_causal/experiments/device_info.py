@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import torch
 
+from lt_causal.datasets.registry import dataset_info
 from lt_causal.precision import memory_format, resolve_precision
 from lt_causal.training.distributed import DistContext, resolve_device
 from lt_causal.training.steps import TrainNet, make_loss, make_step
@@ -129,16 +130,23 @@ class TrainingCost:
                 "with other work is slower).")
 
 
+def recipe_images(config) -> int:
+    """Training images per epoch of ``config``'s data set at its imbalance, known without loading
+    it (an image folder or a split list counts as CIFAR-10-LT at that imbalance)."""
+    known = config.dataset if config.dataset in ("mnist-lt", "cifar10-lt", "cifar100-lt") else "cifar10-lt"
+    return sum(dataset_info(known, config.imbalance or 100, config.profile).train_counts)
+
+
 def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 3) -> TrainingCost:
     """Seconds per epoch of ``config`` on this machine, measured: ``steps`` real training steps
     (after one warm-up step) of its model and training step at its batch size and precision, on
-    random images of the data set's shape, scaled to ``train_images`` (default: CIFAR-10-LT r=100,
-    12,406)."""
+    random images of the data set's shape, scaled to ``train_images`` (default: the training images
+    of the configuration's data set and imbalance; CIFAR-10-LT's for an image folder)."""
     device = resolve_device(config.device)
     config = dataclasses.replace(config, precision=resolve_precision(config.precision, device), fast=False)
     channels, size = (1, 28) if config.arch == "small-cnn" else (3, 32)
     classes = 100 if config.dataset == "cifar100-lt" else 10
-    n, B = train_images or 12406, config.batch_size
+    n, B = train_images or recipe_images(config), config.batch_size
     model = config.build_model(channels, classes).to(device)
     model = model.to(memory_format=memory_format(device, config.precision))
     opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,

@@ -23,8 +23,8 @@ from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.evaluation import runs as runs_module
 from lt_causal.evaluation.knobs import KnobExplorerModel, run_label
 from lt_causal.evaluation.metrics import prior_name
-from lt_causal.evaluation.packs import PREFIX, pretrained_names
-from lt_causal.evaluation.runs import TrainedRun
+from lt_causal.evaluation.packs import PREFIX, pretrained_names, read_pack
+from lt_causal.evaluation.runs import TrainedRun, cell_label
 from lt_causal.language import term, text
 from lt_causal.views.run_plots import knob_curve_figure, per_class_figure, update_knob_curve_figure
 
@@ -50,8 +50,7 @@ def summary_html(model: KnobExplorerModel) -> str:
                   for g in groups)
     delta = "".join(f"<td {cell}>{m[g] - b[g]:+.2f}</td>" for g in groups)
     run = model.run
-    title = (f"<b>{text('explorer_title', method=html.escape(run.method), dataset=html.escape(run.data_name))}"
-             f"</b> · {text('explorer_run')} "
+    title = (f"<b>{html.escape(run.label)}</b> · {text('explorer_run')} "
              f"<code>{html.escape(model.run_name)}</code> · {sym} = {model.value:.2f}")
     best = model.best
     best_line = text("explorer_best", sym=sym, prior=prior, best=best, overall=model.curve.loc[best, "overall"])
@@ -133,11 +132,10 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
 
     options = []
     if default is not None:
-        options.append((text("picker_this", method=default.method, dataset=default.data_name,
-                             label=run_label(default)), default))
+        options.append((text("picker_this", cell=default.label, label=run_label(default)), default))
     options += [(str(p.name), p) for p in runs_module.find_runs(root) if default is None or p != default.path]
-    options += [(text("picker_shipped", name=n), PREFIX + n) for n in pretrained_names()
-                if default is None or default.name != PREFIX + n]
+    options += [(text("picker_shipped", cell=cell_label(read_pack(n)["cell"])), PREFIX + n)
+                for n in pretrained_names() if default is None or default.name != PREFIX + n]
     if not options:
         return W.HTML(text("picker_none"))
     dropdown = W.Dropdown(options=options, description=text("picker_run"), layout=W.Layout(width="640px"))

@@ -11,7 +11,7 @@ import pandas as pd
 from lt_causal.checkpoint import CONFIG, FEATURES
 from lt_causal.evaluation import packs
 from lt_causal.evaluation.runs import find_runs, load_run
-from lt_causal.experiments.device_info import describe_device
+from lt_causal.experiments.device_info import describe_device, measure_epoch_seconds
 from lt_causal.language import text
 from lt_causal.settings import quick_mode
 from lt_causal.training.config import TrainConfig, recipe
@@ -81,13 +81,19 @@ def explore_run(method: str = "deconfound", prefix: str = "nb03"):
 
 def train_or_shipped(config: TrainConfig, data=None, train_here: bool = False):
     """What notebook 05 shows for ``config``: with ``train_here``, in quick mode, on a CUDA GPU,
-    or when this run is already in the runs folder, the run trained (or loaded) live; else, on a
-    CPU, the shipped run of the same recipe if there is one (``measure_epoch_seconds(config)``
-    says what training it here would take)."""
-    name = packs.pack_name(config.dataset, config.imbalance, config.method)
+    or when this run is already in the runs folder, the run trained (or loaded) live. Else, on a
+    CPU, the shipped run of the same cell of Table 3 (data set, imbalance, method, seed, 200
+    epochs) if there is one; if there is none, one line says what training it here costs
+    (:func:`~lt_causal.experiments.device_info.measure_epoch_seconds`) and how to start it
+    (``train_here=True``), and the notebook goes on with the first shipped run."""
     finished = config.out and (Path(config.out) / FEATURES).is_file()
-    if not (train_here or quick_mode() or finished or describe_device(config.device).has_gpu) \
-            and name in packs.pretrained_names() \
-            and packs.read_pack(name)["config"]["epochs"] == config.epochs:
+    if train_here or quick_mode() or finished or describe_device(config.device).has_gpu:
+        return train_live(config, data=data)
+    name = packs.pack_name(config.dataset, config.imbalance, config.method, config.seed)
+    if packs.is_shipped(name) and packs.read_pack(name)["config"]["epochs"] == config.epochs:
         return load_run(packs.PREFIX + name)
-    return train_live(config, data=data)
+    fallback = load_run(packs.PREFIX + packs.pack_name())
+    cost = measure_epoch_seconds(config)
+    print(text("not_shipped", name=name, epochs=config.epochs, hours=cost.hours_for_recipe,
+               seconds=cost.seconds_per_epoch, fallback=fallback.label))
+    return fallback
