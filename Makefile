@@ -19,7 +19,7 @@ TORCH_STAMP := $(VENV)/.torch-$(TORCH_ID)
 TORCH_INDEX_ARG := $(if $(strip $(TORCH_INDEX)),--index-url $(TORCH_INDEX),)
 ALLOW_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root,)
 
-.PHONY: lab test test-fast env clean-env
+.PHONY: lab test test-fast env clean-env notebooks check-notebooks
 
 env: $(STAMP)
 
@@ -52,3 +52,11 @@ test-fast: $(STAMP)
 
 clean-env:
 	rm -rf $(VENV)
+
+# one source for both editions: the exercise sections and notebooks/zh/ from the English notebooks,
+# notebooks/translations/*.zh.md and the exercise registry (tools/notebooks.py)
+notebooks: $(STAMP)
+	$(PY) tools/notebooks.py build
+
+check-notebooks: $(STAMP)
+	$(PY) tools/notebooks.py check

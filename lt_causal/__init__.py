@@ -57,7 +57,7 @@ from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, pape
                                                 paper_table3, run_vs_paper, table2_with_runs)
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
-from lt_causal.experiments.table3 import gains, measured_table3, table3_runs
+from lt_causal.experiments.table3 import gain_reading, gains, measured_table3, table3_runs
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
                                          scale_config)   # ImageNet-LT at scale (notebook 08)
 
@@ -83,6 +83,7 @@ from lt_causal.views.run_plots import (accuracy_bars_figure, benchmark_figure, h
 from lt_causal.views.knob_explorer import knob_explorer, run_picker
 from lt_causal.views.live_training import LiveHistory, explore_run, full_runs, train_live, train_or_shipped
 from lt_causal.views.table3_plots import table3_gain_figure
+from lt_causal.views.tables import show_table
 from lt_causal.views.scale_plots import lr_schedule_figure, selection_figure
 from lt_causal.views.momentum_toy_plots import (causal_graph_figure, momentum_causal_graph, toy_mu_sweep_figure,
                                                toy_paths_figure)

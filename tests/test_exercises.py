@@ -167,7 +167,7 @@ def test_the_notebook_ends_with_the_registry_section(notebook):
     nb = nbformat.read(NOTEBOOKS[notebook], as_version=4)
     expected = exercise_cells(notebook)
     tail = [(c.cell_type, c.source) for c in nb.cells[-len(expected):]]
-    assert tail == expected, f"regenerate the exercise section of {NOTEBOOKS[notebook].name}"
+    assert tail == expected, f"the exercise section of {NOTEBOOKS[notebook].name} is stale: run `make notebooks`"
     assert sum(c.source.startswith(SECTION_TITLE) for c in nb.cells if c.cell_type == "markdown") == 1
     for cell_type, source in expected:
         if cell_type == "markdown" and "<details>" in source:

@@ -85,3 +85,33 @@ def test_the_shipped_packs_make_a_table():
     shipped = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")
     assert table.loc[(100, "De-confound"), "seed 0"] == shipped.evaluate(0)["overall"]
     assert table.loc[(100, "De-confound-TDE"), "seed 0"] == shipped.evaluate(1)["overall"]
+
+
+def test_the_reading_says_what_the_gains_show(runs):
+    from lt_causal.experiments.table3 import gain_reading
+
+    table = measured_table3(runs=runs.values())
+    g = gains(table).sort_index(ascending=False)
+    falls = all(b < a for a, b in zip(g["mean"], g["mean"][1:]))
+    reading = gain_reading(table)
+    assert f"r=100: {g.loc[100, 'mean']:+.2f} (2 seed(s))" in reading and f"r=50: {g.loc[50, 'mean']:+.2f} (1 seed(s))" in reading
+    assert ("As in the paper" in reading) == falls and ("Unlike the paper" in reading) == (not falls)
+    steady = table.copy()
+    steady.loc[(50, GAIN), "mean"] = table.loc[(100, GAIN), "mean"] + 1      # the gain rises from 100 to 50
+    assert "it does not fall from r=100 → r=50" in gain_reading(steady)
+    one = measured_table3(runs=[runs[(100, "deconfound", 0)]])
+    assert "Only one imbalance ratio" in gain_reading(one)
+    with lc.using_language("zh"):
+        assert "实测" in gain_reading(table)
+
+
+def test_tables_show_a_dash_for_every_empty_value_and_translated_headers():
+    from lt_causal.views.tables import show_table
+
+    table = measured_table3(runs=[cifar_like_run(100, "deconfound", 0)])
+    html = show_table(table).to_html()
+    assert "None" not in html and "nan" not in html.lower() and "–" in html
+    with lc.using_language("zh"):
+        html = show_table(table).to_html()
+    assert "种子 0" in html and "去混杂-TDE" in html and "seed 0" not in html and "De-confound" not in html
+    assert list(table.columns)[0] == "seed 0"                                 # the data keeps its labels

@@ -14,6 +14,7 @@ import pandas as pd
 
 from lt_causal.evaluation.packs import load_pretrained, pretrained_names, read_pack
 from lt_causal.experiments.paper_tables import PAPER_TABLE3, method_label
+from lt_causal.language import text
 
 GAIN = "TDE gain"                          # the row: De-confound-TDE − De-confound, per seed
 ROWS = ("Cross-entropy", "De-confound", "De-confound-TDE", GAIN)
@@ -84,5 +85,40 @@ def measured_table3(dataset: str = "cifar10-lt", runs=None) -> pd.DataFrame:
 def gains(table: pd.DataFrame) -> pd.DataFrame:
     """TDE's gain per imbalance ratio (rows, low to high) from :func:`measured_table3`: each seed,
     mean, std and the paper's."""
-    g = table.xs(GAIN, level="system").sort_index()
-    return g
+    return table.xs(GAIN, level="system").sort_index()
+
+
+class Reading(str):
+    """A paragraph computed from a table; a notebook shows it as Markdown."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def _points(g: pd.DataFrame, column: str) -> str:
+    seeds = [c for c in g.columns if c.startswith("seed ")]
+    parts = []
+    for r, row in g.iterrows():
+        n = int(row[seeds].notna().sum()) if column == MEAN else None
+        extra = "" if n is None else " " + text("reading_seeds", n=n)
+        parts.append(f"r={r:g}: {row[column]:+.2f}{extra}")
+    return ", ".join(parts)
+
+
+def gain_reading(table: pd.DataFrame) -> Reading:
+    """What the measured gains say about the paper's trend (TDE's gain grows with the imbalance),
+    in the active language: the gains, the paper's, whether they fall from each ratio to the next
+    lower one as the paper's do, and where they do not."""
+    g = gains(table).sort_index(ascending=False)          # high imbalance first, as the table
+    lines = [text("reading_gains", ours=_points(g, MEAN), paper=_points(g, PAPER))]
+    if len(g) < 2:
+        lines.append(text("reading_one_ratio"))
+    else:
+        ratios, means = list(g.index), list(g[MEAN])
+        breaks = [f"r={ratios[i]:g} → r={ratios[i + 1]:g}" for i in range(len(g) - 1) if means[i + 1] >= means[i]]
+        lines.append(text("reading_trend_kept") if not breaks else text("reading_trend_broken", where=", ".join(breaks)))
+    gap = (g[MEAN] - g[PAPER]).dropna()
+    if len(gap):
+        r = gap.abs().idxmax()
+        lines.append(text("reading_gap", r=r, gap=gap[r]))
+    return Reading(" ".join(lines))

@@ -1,0 +1,36 @@
+"""Tables as a learner sees them: :func:`show_table` formats a DataFrame for display — numbers
+to a fixed precision, an empty value (NaN or None: a shot group without classes, a cell the paper
+does not report) as "–", and the headers in the active language (:func:`lt_causal.language.term`).
+Only the display changes: the DataFrame that code uses keeps its English labels."""
+from __future__ import annotations
+
+import re
+
+from lt_causal.language import term, text
+
+EMPTY = "–"
+_SEED = re.compile(r"^seed (\d+)$")
+
+
+def header(label) -> str:
+    """One row or column label in the active language (numbers as ``%g``; ``seed 1`` → 种子 1)."""
+    if isinstance(label, float):
+        return f"{label:g}"
+    if isinstance(label, str):
+        seed = _SEED.match(label)
+        return text("seed_n", n=int(seed.group(1))) if seed else term(label)
+    return str(label)
+
+
+def show_table(table, precision: int = 1):
+    """A pandas Styler of ``table`` (a DataFrame) for a notebook: ``precision`` decimals, "–" for
+    every empty value, translated headers and index names."""
+    shown = table.copy()
+    shown.index = shown.index.set_names([None if n is None else header(n) for n in shown.index.names])
+    shown.columns = shown.columns.set_names([None if n is None else header(n) for n in shown.columns.names])
+    styler = shown.style.format(precision=precision, na_rep=EMPTY)
+    for axis in (0, 1):
+        levels = (shown.index if axis == 0 else shown.columns).nlevels
+        for level in range(levels):
+            styler = styler.format_index(header, axis=axis, level=level)
+    return styler
