@@ -19,7 +19,7 @@ TORCH_STAMP := $(VENV)/.torch-$(TORCH_ID)
 TORCH_INDEX_ARG := $(if $(strip $(TORCH_INDEX)),--index-url $(TORCH_INDEX),)
 ALLOW_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root,)
 
-.PHONY: lab test test-fast env clean-env notebooks check-notebooks
+.PHONY: lab test test-fast env clean-env notebooks check-notebooks results
 
 env: $(STAMP)
 
@@ -60,3 +60,7 @@ notebooks: $(STAMP)
 
 check-notebooks: $(STAMP)
 	$(PY) tools/notebooks.py check
+
+# the measured block of docs/results.md and docs/images/table3_gain.png, from the shipped packs
+results: $(STAMP)
+	$(PY) tools/results.py build

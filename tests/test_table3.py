@@ -73,6 +73,9 @@ def test_the_gain_figure_draws_the_tabulated_gains(runs):
     lines = {line.get_label(): line for line in ax.get_lines()}
     paper = next(l for k, l in lines.items() if k.startswith("paper"))
     np.testing.assert_allclose(np.asarray(paper.get_ydata(), float), expected["paper"].to_numpy(float))
+    one = table3_gain_figure(measured_table3(runs=[runs[(100, "deconfound", 0)]]))
+    paper_line = next(l for l in one.axes[0].get_lines() if l.get_label().startswith("paper"))
+    np.testing.assert_allclose(np.asarray(paper_line.get_xdata(), float), [10, 50, 100])   # the paper's whole trend
     (bars,) = ax.containers                                            # the errorbar: mean ± std
     assert "mean" in bars.get_label()
     mean = bars.lines[0]

@@ -79,7 +79,14 @@ def measured_table3(dataset: str = "cifar10-lt", runs=None) -> pd.DataFrame:
     order = sorted(table.index, key=lambda k: (-k[0], ROWS.index(k[1]) if k[1] in ROWS else len(ROWS)))
     table = table.loc[order]
     table.index = table.index.set_names(["imbalance", "system"])
+    table.attrs["dataset"] = dataset
     return table
+
+
+def paper_gains(dataset: str = "cifar10-lt") -> pd.Series:
+    """The paper's TDE gain (De-confound-TDE − De-confound, Table 3) per imbalance ratio, low to high."""
+    ratios = sorted(r for d, r in PAPER_TABLE3 if d == dataset)
+    return pd.Series([_paper(dataset, r, GAIN) for r in ratios], index=pd.Index(ratios, dtype=float), name=PAPER)
 
 
 def gains(table: pd.DataFrame) -> pd.DataFrame:
