@@ -13,6 +13,9 @@ TERMS = {
     "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
     "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
     "de-confound": "去混杂", "cross-entropy": "交叉熵",
+    # the CIFAR-10 classes (their standard Chinese names)
+    "airplane": "飞机", "automobile": "汽车", "bird": "鸟", "cat": "猫", "deer": "鹿", "dog": "狗", "frog": "青蛙",
+    "horse": "马", "ship": "船", "truck": "卡车",
     # Table 3 as measured (lt_causal.experiments.table3) and the paper's rows
     "De-confound": "去混杂", "De-confound-TDE": "去混杂-TDE", "Cross-entropy": "交叉熵", "TDE gain": "TDE 提升",
     "mean": "均值", "std": "标准差", "paper": "论文", "imbalance": "不平衡比", "system": "方法",
@@ -88,7 +91,9 @@ STRINGS = {
     "overall_axis": ("overall accuracy (%)", "总体准确率 (%)"),
     "test_prior_legend": ("{prior} test prior", "{prior} 测试先验"),
     "tradeoff_title": ("Many-shot vs few-shot trade-off of test-time knobs", "测试时旋钮的多样本与少样本权衡"),
-    "few_axis": ("few-shot accuracy (%)", "少样本准确率 (%)"),
+    "tradeoff_title_no_few": ("Many-shot vs {group}-shot trade-off of test-time knobs (this run has no few-shot class)",
+                              "测试时旋钮的多样本与{group}权衡（该运行没有少样本类别）"),
+    "group_axis": ("{group}-shot accuracy (%)", "{group}准确率 (%)"),
     "many_axis": ("many-shot accuracy (%)", "多样本准确率 (%)"),
     "training": ("Training", "训练"),
     "training_loss": ("training loss", "训练损失"),

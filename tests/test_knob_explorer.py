@@ -96,3 +96,20 @@ def test_tde_moves_accuracy_from_head_to_tail_on_biased_features():
     run = synthetic_run()
     base, tde = run.evaluate(0.0), run.evaluate(run.suggested_alpha())
     assert tde["few"] > base["few"]
+
+
+def test_per_class_bars_run_head_to_tail_by_training_count():
+    """Class ids need not follow the training counts (ImageNet-LT's do not): the bars labelled
+    head → tail are sorted by count, and stay sorted when the slider moves."""
+    from lt_causal.views.run_plots import per_class_figure
+
+    base = synthetic_run()
+    perm = [3, 0, 5, 1, 4, 2]                      # class i of the new run is class perm[i] of the old
+    inverse = torch.tensor(perm).argsort()
+    run = TrainedRun(base.config, [base.classes[i] for i in perm], [base.train_counts[i] for i in perm],
+                     base.test_features, inverse[base.test_labels], base.head, base.direction)
+    model = KnobExplorerModel(run, "tde", values=[0, 1.0])
+    fig = per_class_figure(model)
+    assert [x.split("<br>")[0] for x in fig.data[0].x] == ["c0", "c1", "c2", "c3", "c4", "c5"]   # 500 … 5 images
+    order = np.argsort(-np.asarray(run.train_counts), kind="stable")
+    np.testing.assert_allclose(fig.data[0].y, model.per_class[order])

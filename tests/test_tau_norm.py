@@ -138,3 +138,25 @@ def test_weight_norms_table():
     assert list(table.index) == ["c0 (n=500)", "c1 (n=120)", "c2 (n=30)", "c3 (n=8)"]
     np.testing.assert_allclose(table["ce"], lin.fc.weight.detach().norm(dim=1).numpy(), rtol=1e-6)
     np.testing.assert_allclose(table["cosine"], 1.0, rtol=1e-6)
+
+
+def test_the_tradeoff_figure_has_data_on_a_run_without_few_shot_classes():
+    """The shipped CIFAR-10-LT run has no class below 20 images: the figure plots many- against
+    medium-shot accuracy and says so, instead of empty axes."""
+    import math
+
+    import lt_causal as lc
+    from lt_causal.views.run_plots import tradeoff_figure
+
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")
+    assert lc.datasets.profiles.rarest_group(run.train_counts) == "medium"
+    fig = tradeoff_figure(knob_models({"de-confound": run}))
+    for trace in fig.data:
+        assert len(trace.x) and all(not math.isnan(x) for x in trace.x), trace.name
+    assert fig.layout.xaxis.title.text == "medium-shot accuracy (%)"
+    assert "no few-shot class" in fig.layout.title.text
+    with lc.using_language("zh"):
+        zh = tradeoff_figure(knob_models({"de-confound": run}))
+    assert zh.layout.xaxis.title.text == "中样本准确率 (%)"
+    few = tradeoff_figure(knob_models({"ce": _run(LinearHead(8, 4))}))
+    assert few.layout.xaxis.title.text == "few-shot accuracy (%)"

@@ -106,6 +106,13 @@ def shot_groups(train_counts: Sequence[int]) -> list[str]:
     return [shot_group(int(n)) for n in train_counts]
 
 
+def rarest_group(train_counts: Sequence[int]) -> str:
+    """The rarest shot group that has classes: "few", or "medium" for a split without few-shot
+    classes (CIFAR-10-LT at every ratio of Table 3), else "many"."""
+    present = set(shot_groups(train_counts))
+    return next(g for g in reversed(SHOT_GROUPS) if g in present)
+
+
 def head_to_tail(train_counts: Sequence[int]) -> np.ndarray:
     """Class indices sorted by training count, largest first (ties keep label order)."""
     return np.argsort(-np.asarray(train_counts), kind="stable")

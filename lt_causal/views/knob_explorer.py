@@ -26,7 +26,7 @@ from lt_causal.evaluation.metrics import prior_name
 from lt_causal.evaluation.packs import PREFIX, pretrained_names, read_pack
 from lt_causal.evaluation.runs import TrainedRun, cell_label
 from lt_causal.language import term, text
-from lt_causal.views.run_plots import knob_curve_figure, per_class_figure, update_knob_curve_figure
+from lt_causal.views.run_plots import bar_values, knob_curve_figure, per_class_figure, update_knob_curve_figure
 
 # the test priors the view's menu offers (catalogue key of the label, value); a prior passed to
 # knob_explorer is added
@@ -104,7 +104,7 @@ def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | 
         model.set_value(change["new"])
         summary.value = summary_html(model)
         with bars.batch_update():
-            bars.data[0].y = model.per_class
+            bars.data[0].y = bar_values(model)
         update_knob_curve_figure(curve, model)
 
     def on_prior(change):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS, shot_groups
+from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS, head_to_tail, rarest_group, shot_groups
 from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import best_value
 from lt_causal.experiments.comparison import prior_curves
@@ -44,18 +44,24 @@ def per_class_figure(model, widget: bool = False, compact: bool = False) -> go.F
     """Bar per class (head → tail, coloured by shot group) of accuracy at the model's knob value.
     ``compact``: the size used inside :func:`lt_causal.views.knob_explorer.knob_explorer`."""
     run = model.run
-    groups = shot_groups(run.train_counts)
-    labels = [f"{c}<br>n={n}" for c, n in zip(run.classes, run.train_counts)]
+    order = head_to_tail(run.train_counts)
+    groups = [shot_groups(run.train_counts)[i] for i in order]
+    labels = [f"{term(run.classes[i])}<br>n={run.train_counts[i]}" for i in order]
     size = dict(EXPLORER_BARS, margin=COMPACT_MARGIN) if compact else dict(height=380, width=500)
     fig = _fig(widget, title=dict(text=text("per_class_title"), font=dict(size=14)), **size,
                yaxis=dict(title=text("accuracy_axis"), range=[0, 100]),
                xaxis=dict(title=text("per_class_axis") if not compact else None,
                           tickangle=0 if len(labels) <= 10 else -60, tickfont=dict(size=10 if compact else 12)))
-    fig.add_bar(x=labels, y=model.per_class, marker_color=[GROUP_COLORS[g] for g in groups],
+    fig.add_bar(x=labels, y=bar_values(model), marker_color=[GROUP_COLORS[g] for g in groups],
                 hovertemplate="%{x}<br>%{y:.1f} %<extra></extra>")
     if len(labels) > 20:
         fig.update_xaxes(showticklabels=False)
     return fig
+
+
+def bar_values(model) -> np.ndarray:
+    """The model's per-class accuracy in the bars' order: head → tail by training count."""
+    return np.asarray(model.per_class)[head_to_tail(model.run.train_counts)]
 
 
 def _padded_range(values) -> list:
@@ -142,13 +148,18 @@ def prior_curves_figure(run, priors=("balanced", "train", "inverse"), knob: str 
 
 
 def tradeoff_figure(models: dict) -> go.Figure:
-    """Many-shot vs few-shot accuracy traced by several knobs (one curve per knob/run)."""
-    fig = _fig(False, title=text("tradeoff_title"), height=420, width=620,
-               xaxis=dict(title=text("few_axis")), yaxis=dict(title=text("many_axis")))
+    """Many-shot accuracy against the rarest shot group the runs have (one curve per knob/run):
+    few-shot, or medium-shot for runs without few-shot classes, which the titles then say."""
+    groups = [rarest_group(model.run.train_counts) for model in models.values()]
+    tail = min(groups, key=SHOT_GROUPS.index) if groups else "few"   # the rarest group all runs have
+    title = text("tradeoff_title") if tail == "few" else text("tradeoff_title_no_few", group=term(tail))
+    fig = _fig(False, title=title, height=420, width=620,
+               xaxis=dict(title=text("group_axis", group=term(tail))), yaxis=dict(title=text("many_axis")))
     for label, model in models.items():
         c = model.curve
-        fig.add_scatter(x=c["few"], y=c["many"], mode="lines+markers", name=label, marker=dict(size=4),
-                        text=[f"{model.symbol}={v:.2f}" for v in c.index], hovertemplate="%{text}<br>few %{x:.1f}, many %{y:.1f}")
+        fig.add_scatter(x=c[tail], y=c["many"], mode="lines+markers", name=label, marker=dict(size=4),
+                        text=[f"{model.symbol}={v:.2f}" for v in c.index],
+                        hovertemplate="%{text}<br>" + term(tail) + " %{x:.1f}, " + term("many") + " %{y:.1f}")
     return fig
 
 
