@@ -12,6 +12,9 @@ LAB_ARGS ?=
 USER_ID ?= $(shell id -u)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lt_causal-installed
+# JupyterLab settings of this environment: widget comms stay on the kernel's main shell (no
+# control-channel subshell request that makes the status bar read "Idle" while a cell trains)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # One stamp per torch request: a different TORCH_SPEC or TORCH_INDEX has no stamp yet, so torch is
 # reinstalled (--force-reinstall: the CPU and CUDA builds of one version have the same version number).
 TORCH_ID := $(shell printf '%s|%s' '$(TORCH_SPEC)' '$(TORCH_INDEX)' | cksum | cut -d' ' -f1)
@@ -22,6 +25,10 @@ ALLOW_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root,)
 .PHONY: lab test test-fast env clean-env notebooks check-notebooks results
 
 env: $(STAMP)
+
+$(LAB_SETTINGS): jupyter/overrides.json | $(PY)
+	mkdir -p $(dir $@)
+	cp jupyter/overrides.json $@
 
 $(PY):
 	@echo "==> [1/3] creating $(VENV) with $(PYTHON) and upgrading pip (under a minute)"
@@ -35,7 +42,7 @@ $(TORCH_STAMP): | $(PY)
 	$(PY) -m pip install $(TORCH_INDEX_ARG) "$(TORCH_SPEC)"
 	touch $@
 
-$(STAMP): pyproject.toml $(TORCH_STAMP)
+$(STAMP): pyproject.toml $(TORCH_STAMP) $(LAB_SETTINGS)
 	@echo "==> [3/3] installing lt_causal with its notebook and test dependencies (2-5 min)"
 	$(PY) -m pip install -e ".[test]"
 	touch $(STAMP)

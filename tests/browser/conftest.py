@@ -53,6 +53,7 @@ class OpenNotebook:
     problem: str | None = None            # why Run All failed (timeout, dialog), if it did
     errors: list = field(default_factory=list)
     unexecuted: list = field(default_factory=list)
+    status_samples: list = field(default_factory=list)   # (s, status bar, cells executing) during Run All
 
     @property
     def stem(self) -> str:
@@ -134,10 +135,12 @@ def executed_notebook(lab_server, browser):
         page.set_default_timeout(30_000)
         shot = SCREENSHOTS / f"{screenshot_stem(name)}-run-all.png"
         nb = cache[name] = OpenNotebook(name, page, shot)
+        messages = lab.KernelMessages(page)
         try:
             lab.open_notebook(page, lab_server, name)
             lab.run_all(page, int(1000 * timing.limit_s(timing.RUN_ALL_TOTAL_S)),
-                        stall_ms=int(1000 * timing.limit_s(timing.RUN_ALL_STALL_S)))
+                        stall_ms=int(1000 * timing.limit_s(timing.RUN_ALL_STALL_S)),
+                        messages=messages, samples=nb.status_samples)
             page.wait_for_timeout(1500)          # let widget views render after the last reply
         except Exception as exc:                  # recorded, reported by the tests
             nb.problem = f"{type(exc).__name__}: {exc}"

@@ -196,6 +196,41 @@ ERROR_JS = """() => {
 }"""
 
 
+class KernelMessages:
+    """What the page's kernel websocket carries: execute requests sent, and the kernel's status
+    messages with the type of the request they answer. ``running`` is the number of execute
+    requests not yet answered by their ``idle`` — a cell the kernel is still executing."""
+
+    _TYPE = re.compile(rb'"msg_type":\s*"(\w+)"')
+    _STATE = re.compile(rb'"execution_state":\s*"(\w+)"')
+
+    def __init__(self, page):
+        self.sent = self.answered = 0
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    @staticmethod
+    def _bytes(payload) -> bytes:
+        return payload if isinstance(payload, (bytes, bytearray)) else str(payload).encode()
+
+    def _sent(self, payload) -> None:
+        types = self._TYPE.findall(self._bytes(payload))
+        self.sent += types[:1] == [b"execute_request"]
+
+    def _received(self, payload) -> None:
+        data = self._bytes(payload)
+        state = self._STATE.search(data)
+        if state and state.group(1) == b"idle" and self._TYPE.findall(data)[-1:] == [b"execute_request"]:
+            self.answered += 1
+
+    @property
+    def running(self) -> int:
+        return self.sent - self.answered
+
+
 def page_state(page) -> dict:
     """Status bar kernel text ("Python 3 (ipykernel) | Idle"), code-cell prompts, open dialog."""
     return page.evaluate(STATE_JS)
@@ -206,7 +241,8 @@ def kernel_status_text(page) -> str:
 
 
 def wait_kernel_idle(page, timeout_ms: int, require_no_busy_prompt: bool = True,
-                     settle_s: float = 1.5, stall_ms: int | None = None) -> None:
+                     settle_s: float = 1.5, stall_ms: int | None = None, messages: KernelMessages | None = None,
+                     samples: list | None = None) -> None:
     """Wait until the status bar says the kernel is Idle (before, it says "No Kernel",
     "Starting", "Busy"...) and no cell prompt shows ``[*]``, steadily for ``settle_s`` seconds.
     The notebook toolbar's indicator is not enough: it shows idle before a kernel exists.
@@ -220,6 +256,8 @@ def wait_kernel_idle(page, timeout_ms: int, require_no_busy_prompt: bool = True,
     last_prompts, progress_at = None, start
     while time.monotonic() < deadline:
         state = page_state(page)
+        if samples is not None and messages is not None:   # (seconds, status bar, cells executing)
+            samples.append((time.monotonic() - start, state["status"], messages.running))
         if state["dialog"]:
             raise RuntimeError(f"JupyterLab shows a dialog: {state['dialog']!r}")
         now = time.monotonic()
@@ -231,7 +269,8 @@ def wait_kernel_idle(page, timeout_ms: int, require_no_busy_prompt: bool = True,
                                f"{state.get('status')!r}, cells showing [*]: {busy}, "
                                f"{now - start:.0f} s since the start)")
         busy = sum(p.startswith("[*]") for p in state["prompts"]) if require_no_busy_prompt else 0
-        if state["status"].endswith("| Idle") and busy == 0:
+        running = messages.running if messages is not None else 0
+        if state["status"].endswith("| Idle") and busy == 0 and running <= 0:
             idle_since = idle_since or now
             if now - idle_since >= settle_s:
                 return
@@ -253,14 +292,16 @@ def open_notebook(page, server: JupyterLabServer, name: str, timeout_ms: int = 9
     wait_kernel_idle(page, timeout_ms, require_no_busy_prompt=False)
 
 
-def run_all(page, timeout_ms: int, stall_ms: int | None = None) -> None:
+def run_all(page, timeout_ms: int, stall_ms: int | None = None, messages: KernelMessages | None = None,
+            samples: list | None = None) -> None:
     """Run → Run All Cells from the menu bar, then wait for the kernel to finish (at most
-    ``timeout_ms``; with ``stall_ms``, at most that long without a cell finishing)."""
+    ``timeout_ms``; with ``stall_ms``, at most that long without a cell finishing); with
+    ``messages`` and ``samples``, what the status bar said while cells executed is appended."""
     page.locator(".jp-NotebookPanel .jp-Cell").first.click()   # give the notebook focus
     page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-content .lm-Menu-item:visible", has_text="Run All Cells").first.click()
     page.wait_for_timeout(1000)    # JupyterLab marks every queued cell [*] on the click
-    wait_kernel_idle(page, timeout_ms, stall_ms=stall_ms)
+    wait_kernel_idle(page, timeout_ms, stall_ms=stall_ms, messages=messages, samples=samples)
 
 
 def unexecuted_cells(page) -> list[int]:
