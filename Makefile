@@ -31,19 +31,19 @@ $(LAB_SETTINGS): jupyter/overrides.json | $(PY)
 	cp jupyter/overrides.json $@
 
 $(PY):
-	@echo "==> [1/3] creating $(VENV) with $(PYTHON) and upgrading pip (under a minute)"
+	@echo "==> [1/3] creating $(VENV) with $(PYTHON) and upgrading pip"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 
 $(TORCH_STAMP): | $(PY)
-	@echo "==> [2/3] installing $(TORCH_SPEC) $(TORCH_INDEX_ARG) (CPU wheel ~200 MB: 1-3 min; CUDA build: several GB, 5-15 min)"
+	@echo "==> [2/3] installing $(TORCH_SPEC) $(TORCH_INDEX_ARG) (the CPU wheel is a few hundred MB, the CUDA build several GB)"
 	rm -f $(VENV)/.torch-*
 	$(PY) -m pip install --force-reinstall --no-deps $(TORCH_INDEX_ARG) "$(TORCH_SPEC)"
 	$(PY) -m pip install $(TORCH_INDEX_ARG) "$(TORCH_SPEC)"
 	touch $@
 
 $(STAMP): pyproject.toml $(TORCH_STAMP) $(LAB_SETTINGS)
-	@echo "==> [3/3] installing lt_causal with its notebook and test dependencies (2-5 min)"
+	@echo "==> [3/3] installing lt_causal with its notebook and test dependencies"
 	$(PY) -m pip install -e ".[test]"
 	touch $(STAMP)
 
