@@ -58,6 +58,7 @@ from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, pape
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
 from lt_causal.experiments.table3 import gain_reading, gains, measured_table3, table3_runs
+from lt_causal.experiments.alpha_choice import alpha_choices, alpha_reading
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
                                          scale_config)   # ImageNet-LT at scale (notebook 08)
 

@@ -74,6 +74,14 @@ def text(key: str, **fields) -> str:
     return template.format(**fields) if fields else template
 
 
+class Reading(str):
+    """A sentence or paragraph computed from results in the active language (``gain_reading``,
+    ``alpha_reading``); a notebook shows it as Markdown, code uses it as the string it is."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 def term(english: str) -> str:
     """A name whose English is written elsewhere (a shot group, a test prior, a knob's axis) in
     the active language: its :data:`TERMS` entry under Chinese, else ``english`` itself."""

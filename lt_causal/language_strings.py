@@ -42,8 +42,9 @@ STRINGS = {
     "prior_menu": ("test prior:", "测试先验:"),
     "prior_overall": ("overall ({prior} test prior)", "总体（{prior} 测试先验）"),
     "explorer_run": ("run", "运行"),
-    "explorer_best": ("best {sym} for the <i>{prior}</i> test prior: <b>{best:.2f}</b> (overall {overall:.2f} %)",
-                      "<i>{prior}</i> 测试先验下最佳的 {sym}: <b>{best:.2f}</b>（总体 {overall:.2f} %）"),
+    "explorer_best": ("oracle view (uses the test labels): best {sym} for the <i>{prior}</i> test prior: <b>{best:.2f}</b> "
+                      "(overall {overall:.2f} %)",
+                      "神谕视角（用到了测试标签）：<i>{prior}</i> 测试先验下最佳的 {sym}: <b>{best:.2f}</b>（总体 {overall:.2f} %）"),
     "explorer_accuracy": ("accuracy", "准确率"),
     "explorer_change": ("change vs {sym} = 0", "相对 {sym} = 0 的变化"),
     "picker_this": ("this notebook: {cell} ({label})", "本 notebook: {cell}（{label}）"),
@@ -61,6 +62,18 @@ STRINGS = {
     "gain_seeds": ("lt_causal, each seed", "lt_causal，每个种子"),
     "gain_mean": ("lt_causal, mean of {n} seed(s) ± std", "lt_causal，{n} 个种子的均值 ± 标准差"),
     "seed_n": ("seed {n}", "种子 {n}"),
+    "alpha_reading": ("On this run the rule α · mean cos ≈ 1, which looks at no labels, gives α = {rule:.2f} "
+                      "({rule_acc:.2f} % overall); the configured α = {preset:g} gives {preset_acc:.2f} %; the best α "
+                      "on the test set is {oracle:.2f} ({oracle_acc:.2f} %) — an oracle, because it looks at the test "
+                      "labels. The rule lands {rule_gap:.2f} points below the oracle, the configured α "
+                      "{preset_gap:.2f}; {better}",
+                      "在这个运行上，不看任何标签的规则 α · mean cos ≈ 1 给出 α = {rule:.2f}（总体 {rule_acc:.2f} %）；"
+                      "所配置的 α = {preset:g} 给出 {preset_acc:.2f} %；测试集上最好的 α 是 {oracle:.2f}（{oracle_acc:.2f} %）"
+                      "——这是一个“神谕”，因为它看了测试标签。规则比神谕低 {rule_gap:.2f} 个百分点，所配置的 α 低 "
+                      "{preset_gap:.2f} 个百分点；{better}"),
+    "alpha_rule_better": ("here the rule does better than the preset.", "这里规则比预设值更好。"),
+    "alpha_preset_better": ("here the preset does better than the rule.", "这里预设值比规则更好。"),
+    "alpha_tie": ("here the two tie.", "这里两者持平。"),
     "reading_seeds": ("({n} seed(s))", "（{n} 个种子）"),
     "reading_gains": ("TDE's gain over α = 0, measured (mean over seeds): {ours}; the paper's: {paper}.",
                       "TDE 相对 α = 0 的提升，实测（种子均值）：{ours}；论文：{paper}。"),
@@ -85,7 +98,7 @@ STRINGS = {
     "per_class_axis": ("class (training images, head → tail)", "类别（训练图像数，头部 → 尾部）"),
     "curve_title": ("Accuracy vs {name}", "准确率随 {name} 的变化"),
     "curve_prior": (" · {prior} test prior", " · {prior} 测试先验"),
-    "best_sym": ("best {sym}", "最佳 {sym}"),
+    "best_sym": ("best {sym} on test (oracle)", "测试集上最佳 {sym}（神谕）"),
     "best_sym_value": ("best {sym} = {value:.2f}", "最佳 {sym} = {value:.2f}"),
     "prior_curves_title": ("Overall accuracy vs {name} for three test sets", "三种测试集上总体准确率随 {name} 的变化"),
     "overall_axis": ("overall accuracy (%)", "总体准确率 (%)"),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lt_causal.evaluation.packs import load_pretrained, pretrained_names, read_pack
 from lt_causal.experiments.paper_tables import PAPER_TABLE3, method_label
-from lt_causal.language import text
+from lt_causal.language import Reading, text
 
 GAIN = "TDE gain"                          # the row: De-confound-TDE − De-confound, per seed
 ROWS = ("Cross-entropy", "De-confound", "De-confound-TDE", GAIN)
@@ -93,13 +93,6 @@ def gains(table: pd.DataFrame) -> pd.DataFrame:
     """TDE's gain per imbalance ratio (rows, low to high) from :func:`measured_table3`: each seed,
     mean, std and the paper's."""
     return table.xs(GAIN, level="system").sort_index()
-
-
-class Reading(str):
-    """A paragraph computed from a table; a notebook shows it as Markdown."""
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
 
 
 def _points(g: pd.DataFrame, column: str) -> str:
