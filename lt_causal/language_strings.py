@@ -12,7 +12,7 @@ TERMS = {
     "balanced": "均衡", "train": "训练分布", "inverse": "反向", "custom": "自定义",
     "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
     "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
-    "de-confound": "去混杂", "cross-entropy": "交叉熵",
+    "de-confound": "去混杂", "cross-entropy": "交叉熵", "deconfound": "去混杂",
     # the CIFAR-10 classes (their standard Chinese names)
     "airplane": "飞机", "automobile": "汽车", "bird": "鸟", "cat": "猫", "deer": "鹿", "dog": "狗", "frog": "青蛙",
     "horse": "马", "ship": "船", "truck": "卡车",

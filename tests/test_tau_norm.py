@@ -158,5 +158,6 @@ def test_the_tradeoff_figure_has_data_on_a_run_without_few_shot_classes():
     with lc.using_language("zh"):
         zh = tradeoff_figure(knob_models({"de-confound": run}))
     assert zh.layout.xaxis.title.text == "中样本准确率 (%)"
+    assert [t.name for t in zh.data] == ["去混杂 · TDE α", "去混杂 · τ-norm 的 τ", "去混杂 · logit 调整 τ"]
     few = tradeoff_figure(knob_models({"ce": _run(LinearHead(8, 4))}))
     assert few.layout.xaxis.title.text == "few-shot accuracy (%)"

@@ -147,6 +147,20 @@ def prior_curves_figure(run, priors=("balanced", "train", "inverse"), knob: str 
     return fig
 
 
+def legend_label(label: str) -> str:
+    """A ``"<run> · <knob> <symbol>"`` label of :func:`~lt_causal.experiments.comparison.knob_models`
+    in the active language: each part that the catalogue knows (run names such as ``de-confound``,
+    knob names) translated, symbols kept."""
+    parts = []
+    for part in label.split(" · "):
+        head, _, symbol = part.rpartition(" ")
+        translated = term(part)
+        if translated == part and head and term(head) != head:
+            translated = f"{term(head)} {symbol}"
+        parts.append(translated)
+    return " · ".join(parts)
+
+
 def tradeoff_figure(models: dict) -> go.Figure:
     """Many-shot accuracy against the rarest shot group the runs have (one curve per knob/run):
     few-shot, or medium-shot for runs without few-shot classes, which the titles then say."""
@@ -157,7 +171,7 @@ def tradeoff_figure(models: dict) -> go.Figure:
                xaxis=dict(title=text("group_axis", group=term(tail))), yaxis=dict(title=text("many_axis")))
     for label, model in models.items():
         c = model.curve
-        fig.add_scatter(x=c[tail], y=c["many"], mode="lines+markers", name=label, marker=dict(size=4),
+        fig.add_scatter(x=c[tail], y=c["many"], mode="lines+markers", name=legend_label(label), marker=dict(size=4),
                         text=[f"{model.symbol}={v:.2f}" for v in c.index],
                         hovertemplate="%{text}<br>" + term(tail) + " %{x:.1f}, " + term("many") + " %{y:.1f}")
     return fig

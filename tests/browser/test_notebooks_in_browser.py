@@ -387,3 +387,52 @@ def test_zh_04_explorer_speaks_chinese(executed_notebook):
         curve_text = " ".join(explorer.locator("svg text").all_text_contents())
         assert "准确率" in curve_text, f"the curves have no Chinese title/axis: {curve_text[:200]!r}"
         _shoot_on_screen(nb, explorer, "explorer")
+
+
+# ------------------------------------------------------------ what every page shows a learner
+
+TABLE_CELLS_JS = """() => [...document.querySelectorAll('.jp-OutputArea-output table td, .jp-OutputArea-output table th')]
+    .map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_rendered_table_shows_none(name, executed_notebook):
+    """An empty value (a shot group without classes, a cell the paper does not report) reads "–"."""
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    cells = nb.page.evaluate(TABLE_CELLS_JS)
+    bad = sorted({c for c in cells if c in ("None", "nan", "NaN", "<NA>")})
+    assert not bad, f"{name}: table cells {bad} (screenshot: {nb.run_all_screenshot.relative_to(ROOT)})"
+
+
+PLOTLY_TRACES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => ({
+    title: (p.layout && p.layout.title && (p.layout.title.text || p.layout.title)) || '',
+    xs: (p.data || []).map(t => (t.x || []).filter(v => v !== null && !Number.isNaN(v)).length)}))"""
+
+
+@pytest.mark.parametrize("name", [NB04, "zh/" + NB04])
+def test_the_tradeoff_figure_has_data_on_the_shipped_run(name, executed_notebook):
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    figures = nb.page.evaluate(PLOTLY_TRACES_JS)
+    tradeoff = [f for f in figures if "trade-off" in str(f["title"]) or "权衡" in str(f["title"])]
+    assert tradeoff, f"no trade-off figure among {[f['title'] for f in figures]}"
+    assert all(n > 0 for f in tradeoff for n in f["xs"]) and all(f["xs"] for f in tradeoff), tradeoff
+
+
+def _english_catalogue() -> set[str]:
+    """English texts of the language catalogue that a Chinese page must not show: whole phrases
+    (two words or more, no fields), as figures and widgets print them."""
+    from lt_causal.language_strings import STRINGS
+
+    return {en for en, _ in STRINGS.values() if "{" not in en and len(en.split()) >= 2 and not CJK.search(en)}
+
+
+@pytest.mark.parametrize("name", sorted(f"zh/{p.name}" for p in (NOTEBOOK_DIR / "zh").glob("*.ipynb")))
+def test_zh_figures_and_widgets_show_no_english_catalogue_label(name, executed_notebook):
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    shown = " ".join(nb.page.locator(".jp-OutputArea-output svg text, .jp-OutputArea-output .widget-html, "
+                                     ".jp-OutputArea-output .widget-label").all_text_contents())
+    found = sorted(en for en in _english_catalogue() if en in shown)
+    assert not found, f"{name} shows English catalogue labels: {found}"
