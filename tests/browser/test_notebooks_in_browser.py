@@ -407,7 +407,7 @@ def test_no_rendered_table_shows_none(name, executed_notebook):
 
 PLOTLY_TRACES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => ({
     title: (p.layout && p.layout.title && (p.layout.title.text || p.layout.title)) || '',
-    xs: (p.data || []).map(t => (t.x || []).filter(v => v !== null && !Number.isNaN(v)).length)}))"""
+    xs: (p._fullData || p.data || []).map(t => Array.from(t.x || []).filter(v => v !== null && !Number.isNaN(v)).length)}))"""
 
 
 @pytest.mark.parametrize("name", [NB04, "zh/" + NB04])
