@@ -223,3 +223,19 @@ def test_every_literal_the_views_look_up_is_in_the_catalogue():
                 if table is not None and node.args[0].value not in table:
                     missing.append(f"{path.name}:{node.lineno} {node.func.id}({node.args[0].value!r})")
     assert not missing, missing
+
+
+def test_cifar10_class_names_are_chinese_in_figures():
+    """The standard Chinese names of the CIFAR-10 classes in the bars of 04/05 and the counts of 05."""
+    from lt_causal.evaluation.knobs import KnobExplorerModel
+    from lt_causal.views.run_plots import per_class_figure
+
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")
+    with lc.using_language("zh"):
+        fig = lc.class_counts_figure(run)
+        ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+        bars = per_class_figure(KnobExplorerModel(run, "tde"))
+    assert ticks[0] == "飞机" and ticks[-1] == "卡车", ticks
+    assert [x.split("<br>")[0] for x in bars.data[0].x][:2] == ["飞机", "汽车"]
+    with lc.using_language("en"):
+        assert lc.class_counts_figure(run).axes[0].get_xticklabels()[0].get_text() == "airplane"

@@ -22,7 +22,7 @@ def _axes(ax, figsize):
 
 
 def _class_ticks(ax, frame) -> None:
-    labels = [f"{c}\n{n}" for c, n in zip(frame.index, frame["train_count"])]
+    labels = [f"{term(str(c))}\n{n}" for c, n in zip(frame.index, frame["train_count"])]
     ax.set_xticks(range(len(frame)))
     ax.set_xticklabels(labels if len(frame) <= 20 else [], fontsize=8)
     ax.set_xlabel(text("class_ticks"))
