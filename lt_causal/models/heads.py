@@ -1,7 +1,7 @@
 """Classifier heads. Every head maps features (B, D) to logits (B, C) and accepts a head
 direction and α so that TDE inference (Tang et al. 2020, Eq. 7) is one call for all heads.
 
-- :class:`CausalNormHead` — the multi-head causal-norm classifier (Eq. 6): K heads, τ, γ.
+- :class:`CausalNormHead` — the multi-head causal-norm classifier (Eq. 7 of the paper and the deck): K heads, τ, γ.
 - :class:`CosineHead` — the cosine classifier, i.e. causal norm with K = 1 and γ = 0.
 - :class:`CapsuleHead` — capsule normalisation of the feature, squash(x) = ‖x‖/(1+‖x‖) · x/‖x‖
   (Sabour et al. 2017), then a cosine classifier: the "Capsule" row of the paper's ablation of

@@ -1,4 +1,4 @@
-"""Pictures of what the causal-norm classifier does (Tang et al. 2020, Eq. 6): the weight
+"""Pictures of what the causal-norm classifier does (Tang et al. 2020, Eq. 7): the weight
 norm enters a linear logit as ‖w‖ but a causal-norm logit as ‖w‖/(‖w‖+γ), so head classes
 cannot win by growing their weights; the feature norm is removed per head."""
 from __future__ import annotations
