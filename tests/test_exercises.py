@@ -206,7 +206,7 @@ PLACEHOLDER = re.compile(r"\{\w+(?::[^{}]*)?\}")        # what fill() replaces
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_every_text_a_check_returns_is_translated_with_the_same_placeholders(exercise_id):
     ex = lc.EXERCISES[exercise_id]
-    assert set(ex.zh) == set(TRANSLATED) and set(ex.zh["mistakes"]) == set(ex.mistakes)
+    assert set(ex.zh) - {"options"} == set(TRANSLATED) and set(ex.zh["mistakes"]) == set(ex.mistakes)
     pairs = [(getattr(ex, part), ex.zh[part]) for part in TRANSLATED if part != "mistakes"]
     pairs += [(said, ex.zh["mistakes"][key]) for key, said in ex.mistakes.items()]
     for english, chinese in pairs:
@@ -246,3 +246,28 @@ def test_a_missing_translation_falls_back_to_english_and_a_stray_one_is_refused(
         Exercise(**kw, zh={"mistakes": {"typo": "错"}})
     with pytest.raises(ValueError, match="zh translates unknown texts"):
         Exercise(**kw, zh={"question": "问题"})
+
+
+CHOICES = [i for i, ex in lc.EXERCISES.items() if ex.kind == "choice" and ex.zh.get("options")]
+
+
+@pytest.mark.parametrize("exercise_id", CHOICES)
+def test_option_labels_are_accepted_in_the_language_they_are_shown_in(exercise_id):
+    """The Chinese notebook lists each option with its Chinese label; typing that label (or its
+    words before the parenthesis) is the same answer as typing the key, in either language."""
+    import re as _re
+    from lt_causal.exercises.core import fill
+
+    ex = lc.EXERCISES[exercise_id]
+    facts = lc.exercises.registry.facts(exercise_id)
+    translations = (Path(__file__).resolve().parents[1] / "notebooks" / "translations")
+    shown = "".join(p.read_text() for p in translations.glob(f"{ex.notebook}_*.zh.md"))
+    for key, label in ex.zh["options"].items():
+        filled = fill(label, facts)
+        assert f'- `"{key}"`：{filled}' in shown, f"the zh notebook does not show {key!r} as {filled!r}"
+        for typed in (filled, _re.sub(r"（.*$", "", filled)):
+            for language in ("zh", "en"):
+                with using_language(language):
+                    status = lc.check(exercise_id, typed).status
+                assert (status == "correct") == (key == facts["answer"]), (typed, language, status)
+                assert status != "invalid", (typed, language)

@@ -38,7 +38,8 @@ MESSAGES = ("unanswered", "not_a_number", "not_an_option", "fraction_for_percent
 def message(name: str, **fields) -> str:
     """The shared message ``name`` (one of :data:`MESSAGES`) in the active language."""
     return text("check_" + check_choice(name, MESSAGES, "check message"), **fields)
-# an exercise's own texts that :attr:`Exercise.zh` may translate (``mistakes``: a dict, same keys)
+# an exercise's own texts that :attr:`Exercise.zh` translates (``mistakes``: a dict, same keys);
+# ``zh["options"]`` also holds a choice's option labels as the Chinese notebook shows them
 TRANSLATED = ("title", "why", "hint", "mistakes")
 _FIELD = re.compile(r"\{(\w+)(?::([^{}]*))?\}")
 
@@ -71,7 +72,8 @@ class Exercise:
             raise ValueError(f"exercise {self.id}: kind {self.kind!r} / unit {self.unit!r} unknown")
         if self.kind == "choice" and not self.options:
             raise ValueError(f"exercise {self.id}: a choice needs options")
-        unknown = set(self.zh) - set(TRANSLATED) or set(self.zh.get("mistakes", {})) - set(self.mistakes)
+        unknown = (set(self.zh) - {*TRANSLATED, "options"} or set(self.zh.get("mistakes", {})) - set(self.mistakes)
+                   or set(self.zh.get("options", {})) - set(self.options))
         if unknown:
             raise ValueError(f"exercise {self.id}: zh translates unknown texts {sorted(unknown)}")
 
@@ -115,15 +117,24 @@ def _as_number(answer) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _as_option(exercise: Exercise, answer) -> str | None:
-    """The option an answer names: an option key, an alias or a label, any case, "(b)" as "b"."""
+_BEFORE_NOTE = re.compile(r"\s*[(（].*$")
+
+
+def _as_option(exercise: Exercise, answer, facts: dict | None = None) -> str | None:
+    """The option an answer names: an option key, an alias or a label as either edition shows it
+    (English or Chinese, its fields filled from ``facts``; a label's words before its parenthesis
+    suffice: "多样本" for "多样本（训练图像多于 100 张）"), any case, "(b)" as "b"."""
     if not isinstance(answer, str):
         return None
-    key = answer.strip().strip("().").strip().lower()
     names = {str(k).lower(): k for k in exercise.options}
     names.update({str(a).lower(): k for a, k in exercise.aliases.items()})
-    names.update({str(label).lower(): k for k, label in exercise.options.items()})
-    return names.get(key)
+    for labels in (exercise.options, exercise.zh.get("options", {})):
+        for k, label in labels.items():
+            label = fill(str(label), facts or {})
+            names.setdefault(label.lower(), k)
+            names.setdefault(_BEFORE_NOTE.sub("", label).strip().lower(), k)
+    typed = answer.strip().rstrip("。.").strip().lower()
+    return names.get(typed, names.get(typed.strip("()（）").strip()))
 
 
 def _close(a: float, b: float, tolerance: float) -> bool:
@@ -176,7 +187,7 @@ def judge(exercise: Exercise, answer, facts: dict) -> Feedback:
             return make(*_judge_number(exercise, value, facts))
         except ValueError as error:          # e.g. a knob value the library refuses
             return make("invalid", str(error))
-    option = _as_option(exercise, answer)
+    option = _as_option(exercise, answer, facts)
     if option is None:
         shown = ", ".join(f'"{k}"' for k in exercise.options)
         return make("invalid", message("not_an_option", options=shown, first=next(iter(exercise.options)),

@@ -126,6 +126,7 @@ GROUP = Exercise(
         "many": "Many-shot means more than {many_above} training images; class {cls} has {count}.",
     },
     zh=dict(
+        options={"many": "多样本（训练图像多于 {many_above} 张）", "medium": "中样本（{few_below} 到 {many_above} 张）", "few": "少样本（少于 {few_below} 张）"},
         title="属于哪个样本组？",
         why="{count} 张训练图像介于 {few_below} 和 {many_above} 之间：中样本（medium）。",
         hint="先计数（练习 03.2），再与两个阈值 {few_below} 和 {many_above} 比较。",

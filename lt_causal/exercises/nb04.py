@@ -111,6 +111,7 @@ INVERSE = Exercise(
                  "inverse prior weighs the classes TDE helps most."),
     },
     zh=dict(
+        options={"up": "变大", "down": "变小", "same": "保持不变"},
         title="反向测试先验",
         why=("现在尾部在测试集中占多数，所以把更多准确率从头部移到尾部是划算的：最佳 α 从 {balanced_best:.2f} "
              "升到 {inverse_best:.2f}。"),

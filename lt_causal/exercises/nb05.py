@@ -16,7 +16,8 @@ def _size_facts() -> dict:
     n_max, classes = info.train_counts[0], len(info.train_counts)
     other = dataset_info(DATASET, imbalance=OTHER_IMBALANCE).train_counts
     over_c = [int(n_max * (1 / IMBALANCE) ** (i / classes)) for i in range(classes)]
-    return {"answer": sum(info.train_counts), "other": sum(other), "full": n_max * classes, "over_c": sum(over_c),
+    exact = sum(n_max * (1 / IMBALANCE) ** (i / (classes - 1)) for i in range(classes))
+    return {"answer": sum(info.train_counts), "not_floored": exact, "other": sum(other), "full": n_max * classes, "over_c": sum(over_c),
             "counts": ", ".join(str(n) for n in info.train_counts), "imbalance": IMBALANCE,
             "other_imbalance": OTHER_IMBALANCE, "n_max": n_max, "tail": info.train_counts[-1]}
 
@@ -35,6 +36,8 @@ SIZE = Exercise(
                   "{tail} images."),
         "full": "That is the full, balanced CIFAR-10 training set; the long-tailed split keeps n_i per class.",
         "over_c": "The exponent is i/(C−1) = i/9, so that the last class keeps exactly n_max/imbalance.",
+        "not_floored": ("The rule rounds each class **down** (⌊·⌋) before summing: without it the sum is "
+                        "{not_floored:,.2f}, a few images more than the {answer:,} images the classes really keep."),
     },
     zh=dict(
         title="不平衡比 50 的 CIFAR-10-LT 有多大？",
@@ -44,6 +47,8 @@ SIZE = Exercise(
             "other": "这是不平衡比 {other_imbalance} 时的大小（第 4 节中的数字）；这里尾部保留 {tail} 张图像。",
             "full": "这是完整、均衡的 CIFAR-10 训练集；长尾划分每个类别只保留 n_i 张。",
             "over_c": "指数是 i/(C−1) = i/9，这样最后一个类别恰好保留 n_max / 不平衡比 张。",
+            "not_floored": ("规则在求和之前先把每个类别**向下**取整（⌊·⌋）：不取整时和为 {not_floored:,.2f}，"
+                            "比各类别实际保留的 {answer:,} 张多出几张。"),
         }),
     solution=("`sum(lc.long_tail_counts(10, {n_max}, {imbalance}))`: the classes keep {counts} images, "
               "**{answer:,}** in all (at imbalance {other_imbalance}: {other:,}). "

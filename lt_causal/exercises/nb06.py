@@ -84,6 +84,7 @@ KNOB = Exercise(
                              "{logit_adjustment_change:+.2f} points."),
     },
     zh=dict(
+        options={"tde": "TDE（α = 1）", "tau_norm": "τ-norm（τ = 1）", "logit_adjustment": "logit 调整（τ = 1）"},
         title="哪个旋钮（几乎）什么都不做？",
         why=("τ-norm 除以各类别的权重范数，而因果归一化分类器已经让它们（几乎）相等：{tau_norm_change:+.2f} 个点，"
              "而 TDE 为 {tde_change:+.2f}。"),

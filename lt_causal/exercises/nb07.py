@@ -120,6 +120,7 @@ EMPTY = Exercise(
         "medium": "Classes between {few_below} and {many_above} images exist (the tail keeps {n_tail}).",
     },
     zh=dict(
+        options={"many": "多样本", "medium": "中样本", "few": "少样本"},
         title="不平衡比 10",
         why="尾部保留 {n_head}/{imbalance} = {n_tail} 张图像，不少于 {few_below} 张：没有少样本类别，所以少样本一列为空。",
         hint="算出尾部数字的计数 n_max / 不平衡比，再与 {few_below} 和 {many_above} 比较。",
