@@ -6,7 +6,7 @@ translation file ``notebooks/translations/NN_topic.zh.md`` and the exercise regi
 
 What it builds:
 
-* the "Check yourself" section at the end of each English notebook, from
+* the "Check yourself" section of each English notebook (near its end), from
   :func:`lt_causal.exercises.registry.exercise_cells`;
 * ``notebooks/zh/NN_topic.ipynb``: the English notebook's cells in order, code cells copied as they
   are, each markdown cell replaced by its translation, and one code cell that switches the
@@ -86,18 +86,22 @@ def write_translations(path: Path, blocks: list[tuple[str, str, str]]) -> None:
 
 
 def with_exercises(nb, key: str):
-    """The English notebook with its exercise section as the registry writes it (cells kept, sources set)."""
-    from lt_causal.exercises.registry import exercise_cells, exercises_of
+    """The English notebook with its exercise section as the registry writes it (cells kept, sources
+    set): the section starts at the cell headed ``## Check yourself`` and holds the registry's cells
+    in order; cells after it (a part to read once the exercises are done) are kept as they are."""
+    from lt_causal.exercises.registry import SECTION_TITLE, exercise_cells, exercises_of
 
     if not exercises_of(key):
         return nb
     expected = exercise_cells(key)
-    tail = nb.cells[-len(expected):] if expected else []
-    if [c.cell_type for c in tail] != [t for t, _ in expected] or \
-            not tail or not tail[0].source.startswith(expected[0][1].split("\n", 1)[0]):
-        raise BuildError(f"{key}: the notebook does not end with an exercise section of "
-                         f"{len(expected)} cells in the registry's order")
-    for cell, (_, source) in zip(tail, expected):
+    starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(SECTION_TITLE)]
+    if len(starts) != 1:
+        raise BuildError(f"{key}: the notebook needs exactly one '{SECTION_TITLE}' cell, found {len(starts)}")
+    section = nb.cells[starts[0]:starts[0] + len(expected)]
+    if [c.cell_type for c in section] != [t for t, _ in expected]:
+        raise BuildError(f"{key}: the exercise section does not hold the registry's {len(expected)} cells "
+                         f"in order (add or remove cells after '{SECTION_TITLE}' to match)")
+    for cell, (_, source) in zip(section, expected):
         cell.source = source
     return nb
 
