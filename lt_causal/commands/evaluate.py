@@ -31,19 +31,19 @@ def parse_alphas(values) -> list[float]:
 
 
 def parse_prior(value):
-    """``--test-prior`` as ``balanced``/``train``/``inverse`` or a ratio ≥ 1 (float); None stays None."""
-    from lt_causal.datasets.profiles import check_imbalance
-    from lt_causal.evaluation.metrics import PRIORS
+    """``--test-prior`` as a :class:`~lt_causal.evaluation.metrics.TestPrior` (``balanced``, ``train``,
+    ``inverse`` or a ratio ≥ 1; no weights on the command line); None stays None."""
+    from lt_causal.evaluation.metrics import PRIORS, TestPrior
 
     if value is None:
         return None
-    name = str(value).strip().lower()
-    if name in PRIORS:
-        return name
     try:
-        return check_imbalance(name)
+        prior = TestPrior.parse(str(value))
     except ValueError:
-        raise ValueError(f"--test-prior must be {', '.join(PRIORS)} or an imbalance ratio >= 1, got {value!r}") from None
+        prior = None
+    if prior is None or prior.kind == "weights":
+        raise ValueError(f"--test-prior must be {', '.join(PRIORS)} or an imbalance ratio >= 1, got {value!r}")
+    return prior
 
 
 def format_table(run, alphas, prior=None) -> str:
@@ -81,14 +81,13 @@ def print_selection(run) -> None:
 
 
 def run(args) -> int:
-    from lt_causal.evaluation.metrics import test_prior
     from lt_causal.evaluation.val_runs import load_split_run
 
     alphas = parse_alphas(args.alpha)
     prior = parse_prior(getattr(args, "test_prior", None))
     result = load_split_run(args.run, getattr(args, "split", "test"))
     if prior is not None:
-        test_prior(prior, result.train_counts)
+        prior.weights(result.train_counts)           # a prior that does not fit the run: one ValueError
     if args.json:
         print(json.dumps({str(a): result.evaluate(a, prior=prior) for a in alphas}, indent=2))
     else:

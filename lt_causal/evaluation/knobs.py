@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 
 from lt_causal.checks import check_choice, check_finite
-from lt_causal.evaluation.metrics import best_value, per_class_accuracy, prior_name, shot_accuracy, test_prior
+from lt_causal.evaluation.metrics import TestPrior, best_value, per_class_accuracy, prior_name, shot_accuracy
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
 
 
@@ -115,9 +115,9 @@ class KnobExplorerModel:
     def set_prior(self, prior) -> None:
         """Change the test prior: the overall curve, the baseline and the best value follow;
         per-class and group accuracies do not change."""
-        self.weights = test_prior(prior, self.run.train_counts)        # validates, one ValueError
-        self.prior = prior if isinstance(prior, str) or prior is None else (
-            float(prior) if np.ndim(prior) == 0 else self.weights)
+        parsed = TestPrior.parse(prior)                                  # validates, one ValueError
+        self.weights = parsed.weights(self.run.train_counts)
+        self.prior = parsed
         run, name = self.run, self.spec.value_name
         self.curve = pd.DataFrame([{name: v, **shot_accuracy(p, run.test_labels, run.train_counts, prior=self.prior)}
                                    for v, p in self._curve_preds]).set_index(name)   # = run.sweep(values, knob, prior)

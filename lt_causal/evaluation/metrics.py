@@ -12,6 +12,8 @@ answers "how good is the model on these classes", not "how often will these clas
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -46,46 +48,105 @@ def _ratio(prior) -> float | None:
     return None
 
 
-def test_prior(prior, train_counts: Sequence[int]) -> np.ndarray:
-    """Class weights q (summing to 1, index = label) of a test distribution.
+@dataclass(frozen=True, eq=False)
+class TestPrior:
+    """A test distribution over the classes, parsed once (:meth:`parse`) from what a learner or a
+    command line gives: ``"balanced"`` (or None; q uniform), ``"train"`` (q ∝ training counts),
+    ``"inverse"`` (q ∝ 1 / training counts), an imbalance ratio r ≥ 1 (a number or a numeric string
+    such as ``"10"``: q_c ∝ r^(−k_c/(C−1)) where k_c is class c's rank from head to tail in the
+    training counts, so the first head class is r times as frequent as the last tail class), or C
+    non-negative weights. It knows its :attr:`name` (``balanced``, ``train``, ``r=10``, ``custom``),
+    its :meth:`weights` for a run's class counts (computed once per counts) and equals any value
+    that parses to it (``TestPrior.parse("10") == 10``)."""
 
-    ``prior`` is ``"balanced"`` (or None; q uniform), ``"train"`` (q ∝ training counts),
-    ``"inverse"`` (q ∝ 1 / training counts), an imbalance ratio r ≥ 1 (a number or a numeric
-    string such as ``"10"``: q_c ∝ r^(−k_c/(C−1)) where k_c is class c's rank from head to tail in
-    the training counts, so the first head class is r times as frequent as the last tail class;
-    r = 1 is balanced), or a sequence of C non-negative weights.  Anything else is a ValueError.
-    """
-    counts = np.asarray(train_counts, dtype=float)
-    if counts.ndim != 1 or len(counts) == 0 or not np.all(np.isfinite(counts)) or (counts <= 0).any():
-        raise ValueError(f"train_counts must be positive numbers, one per class, got {list(train_counts)!r}")
-    n = len(counts)
-    if prior is None or (isinstance(prior, str) and prior.strip().lower() == "balanced"):
-        weights = np.ones(n)
-    elif isinstance(prior, str) and prior.strip().lower() == "train":
-        weights = counts.copy()
-    elif isinstance(prior, str) and prior.strip().lower() == "inverse":
-        weights = 1.0 / counts
-    elif _ratio(prior) is not None:
+    __test__ = False          # a library class, not a test (for pytest when a test imports it)
+    kind: str                 # balanced | train | inverse | ratio | weights
+    ratio: float | None = None
+    given: tuple | None = None
+
+    @classmethod
+    def parse(cls, value) -> "TestPrior":
+        if isinstance(value, TestPrior):
+            return value
+        if value is None:
+            return cls("balanced")
+        if isinstance(value, str) and value.strip().lower() in PRIORS:
+            return cls(value.strip().lower())
+        r = _ratio(value)
+        if r is not None:
+            try:
+                return cls("ratio", ratio=check_imbalance(r))
+            except ValueError:
+                raise ValueError(f"a test-prior imbalance ratio must be a finite number >= 1, got {value!r}") from None
+        if isinstance(value, (str, bool)):
+            raise ValueError(f"unknown test prior {value!r}; choose {', '.join(PRIORS)} or an imbalance ratio >= 1")
         try:
-            r = check_imbalance(_ratio(prior))
-        except ValueError:
-            raise ValueError(f"a test-prior imbalance ratio must be a finite number >= 1, got {prior!r}") from None
-        rank = np.empty(n)
-        rank[head_to_tail(counts)] = np.arange(n)
-        weights = r ** (-rank / max(n - 1, 1))
-    elif isinstance(prior, str):
-        raise ValueError(f"unknown test prior {prior!r}; choose {', '.join(PRIORS)} or an imbalance ratio >= 1")
-    else:
-        try:
-            weights = np.asarray(prior, dtype=float)
+            weights = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
-            raise ValueError(f"a test prior must be {', '.join(PRIORS)}, a ratio or {n} weights, "
-                             f"got {prior!r}") from None
-        if weights.shape != (n,) or not np.all(np.isfinite(weights)) or (weights < 0).any() \
+            raise ValueError(f"a test prior must be {', '.join(PRIORS)}, a ratio or one weight per class, "
+                             f"got {value!r}") from None
+        if weights.ndim != 1 or not len(weights) or not np.all(np.isfinite(weights)) or (weights < 0).any() \
                 or weights.sum() <= 0:
-            raise ValueError(f"test-prior weights must be {n} finite non-negative numbers with a positive "
-                             f"sum, got {prior!r}")
-    return weights / weights.sum()
+            raise ValueError(f"test-prior weights must be finite non-negative numbers with a positive sum, "
+                             f"got {value!r}")
+        return cls("weights", given=tuple(float(w) for w in weights))
+
+    @property
+    def name(self) -> str:
+        """A short label for titles and tables: ``balanced``, ``train``, ``inverse``, ``r=10``, ``custom``."""
+        if self.kind == "ratio":
+            return f"r={self.ratio:g}"
+        return "custom" if self.kind == "weights" else self.kind
+
+    def weights(self, train_counts: Sequence[int]) -> np.ndarray:
+        """Class weights q (summing to 1, index = label) for a split with ``train_counts``
+        (read-only; computed once per counts)."""
+        return _weights(self, tuple(float(c) for c in train_counts))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, TestPrior):
+            try:
+                other = TestPrior.parse(other)
+            except ValueError:
+                return False
+        return (self.kind, self.ratio, self.given) == (other.kind, other.ratio, other.given)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.ratio, self.given))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@lru_cache(maxsize=256)
+def _weights(prior: TestPrior, counts: tuple) -> np.ndarray:
+    c = np.asarray(counts, dtype=float)
+    if c.ndim != 1 or len(c) == 0 or not np.all(np.isfinite(c)) or (c <= 0).any():
+        raise ValueError(f"train_counts must be positive numbers, one per class, got {list(counts)!r}")
+    n = len(c)
+    if prior.kind == "balanced":
+        weights = np.ones(n)
+    elif prior.kind == "train":
+        weights = c.copy()
+    elif prior.kind == "inverse":
+        weights = 1.0 / c
+    elif prior.kind == "ratio":
+        rank = np.empty(n)
+        rank[head_to_tail(c)] = np.arange(n)
+        weights = prior.ratio ** (-rank / max(n - 1, 1))
+    else:
+        weights = np.asarray(prior.given, dtype=float)
+        if weights.shape != (n,):
+            raise ValueError(f"test-prior weights must be {n} finite non-negative numbers, one per class, got {len(weights)}")
+    weights = weights / weights.sum()
+    weights.flags.writeable = False
+    return weights
+
+
+def test_prior(prior, train_counts: Sequence[int]) -> np.ndarray:
+    """Class weights q (summing to 1, index = label) of the test distribution ``prior`` (anything
+    :meth:`TestPrior.parse` takes; anything else is one ValueError) for ``train_counts``."""
+    return TestPrior.parse(prior).weights(train_counts).copy()
 
 
 test_prior.__test__ = False    # a library function, not a test (for pytest when a test imports it)
@@ -93,14 +154,7 @@ test_prior.__test__ = False    # a library function, not a test (for pytest when
 
 def prior_name(prior) -> str:
     """A short label of a test prior for titles and tables: ``balanced``, ``train``, ``r=10``."""
-    if prior is None:
-        return "balanced"
-    if isinstance(prior, str) and prior.strip().lower() in PRIORS:
-        return prior.strip().lower()
-    r = _ratio(prior)
-    if r is not None:
-        return f"r={r:g}"
-    return "custom"
+    return TestPrior.parse(prior).name
 
 
 def prior_accuracy(per_class, weights) -> float:
@@ -131,7 +185,7 @@ def shot_accuracy(pred, labels, train_counts: Sequence[int], prior=None) -> dict
     label_group = groups[labels.numpy()]
     out = {"overall": 100.0 * float(correct.mean())}
     if prior is not None:
-        weights = test_prior(prior, train_counts)
+        weights = TestPrior.parse(prior).weights(train_counts)
         test_counts = np.bincount(labels.numpy(), minlength=len(weights))
         present = test_counts > 0
         w, n = weights[present], test_counts[present]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.evaluation.knobs import KNOBS, KnobExplorerModel, get_knob, value_grid
-from lt_causal.evaluation.metrics import best_value, prior_name, shot_accuracy, test_prior
+from lt_causal.evaluation.metrics import TestPrior, best_value, prior_name, shot_accuracy
 
 # logit adjustment's τ is swept further than in the explorer: the inverse prior asks for τ ≈ 2
 PRIOR_TABLE_VALUES = {**{k: spec.values for k, spec in KNOBS.items()}, "logit_adjustment": value_grid(3.0)}
@@ -49,7 +49,7 @@ def knob_comparison(runs: dict, knobs=tuple(KNOBS), values: dict | None = None, 
     knobs = _check_knobs(knobs)
     if prior is not None:
         for run in runs.values():
-            test_prior(prior, run.train_counts)        # a bad prior fails before any work
+            TestPrior.parse(prior).weights(run.train_counts)    # a bad prior fails before any work
     values = dict(values or {})
     _check_knobs(values)
     rows = {}
@@ -73,7 +73,7 @@ def prior_tau(prior, train_counts) -> float:
     log q on log π (exact for an exponential profile such as ``r`` = 10 on an exponential training set)."""
     counts = np.asarray(train_counts, dtype=float)
     log_pi = np.log(counts / counts.sum())
-    log_q = np.log(np.maximum(test_prior(prior, counts), 1e-300))
+    log_q = np.log(np.maximum(TestPrior.parse(prior).weights(counts), 1e-300))
     centred = log_pi - log_pi.mean()
     if not centred.any():                       # balanced training data: every τ is the same
         return 1.0
@@ -87,7 +87,7 @@ def prior_curves(run, priors=("balanced", "train", "inverse"), knob: str = "tde"
     spec = get_knob(knob)
     values = PRIOR_TABLE_VALUES[knob] if values is None else values
     for prior in priors:
-        test_prior(prior, run.train_counts)                 # a bad prior fails before any work
+        TestPrior.parse(prior).weights(run.train_counts)    # a bad prior fails before any work
     preds = [(spec.check(v), run.predictions(float(v), knob)) for v in values]
     return {prior_name(prior): pd.DataFrame([{spec.value_name: v, **shot_accuracy(p, run.test_labels, run.train_counts,
                                                                                   prior=prior)} for v, p in preds]

@@ -22,7 +22,7 @@ import numpy as np
 from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.evaluation import runs as runs_module
 from lt_causal.evaluation.knobs import KnobExplorerModel, run_label
-from lt_causal.evaluation.metrics import prior_name
+from lt_causal.evaluation.metrics import TestPrior, prior_name
 from lt_causal.evaluation.packs import PREFIX, pretrained_names, read_pack
 from lt_causal.evaluation.runs import TrainedRun, cell_label
 from lt_causal.language import term, text
@@ -69,12 +69,10 @@ def _prior_options(prior) -> list:
 
 
 def _same_prior(a, b) -> bool:
-    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
-        return str(a).lower() == str(b).lower()
-    if np.ndim(a) == 0 and np.ndim(b) == 0:
-        return float(a) == float(b)
-    return (np.ndim(a) == np.ndim(b) == 1 and len(a) == len(b)
-            and all(float(x) == float(y) for x, y in zip(a, b)))
+    try:
+        return TestPrior.parse(a) == b
+    except ValueError:
+        return False
 
 
 def knob_explorer(run: TrainedRun, knob: str = "tde", values: Sequence[float] | None = None,
