@@ -221,3 +221,21 @@ def test_prior_curves_are_the_sweeps():
         pd.testing.assert_frame_equal(curves[name], run.sweep([0, 0.5, 1.0], prior=prior))
     with pytest.raises(ValueError, match="unknown test prior 'x'"):
         prior_curves(run, ("balanced", "x"))
+
+
+def test_a_test_prior_is_one_value_parsed_once():
+    from lt_causal.evaluation.knobs import KnobExplorerModel
+    from lt_causal.evaluation.metrics import TestPrior, _weights
+
+    assert TestPrior.parse("10") == TestPrior.parse(10.0) == 10 == TestPrior("ratio", ratio=10.0)
+    assert TestPrior.parse(None) == "balanced" and TestPrior.parse("Train") == "train" != "inverse"
+    assert TestPrior.parse([1, 2, 3]).name == "custom" and str(TestPrior.parse(2.5)) == "r=2.5"
+    assert TestPrior.parse("train") != "nonsense" and len({TestPrior.parse("10"), TestPrior.parse(10)}) == 1
+    prior = TestPrior.parse("inverse")
+    assert prior.weights(COUNTS) is prior.weights(list(COUNTS))           # computed once per counts
+    with pytest.raises(ValueError):
+        prior.weights(COUNTS)[0] = 1.0                                      # and read-only
+    run = synthetic_run()
+    _weights.cache_clear()
+    model = KnobExplorerModel(run, "tde", prior="train")                    # a curve over the whole α grid
+    assert len(model.values) > 50 and _weights.cache_info().misses == 1
