@@ -44,6 +44,12 @@ _REMEDY = {
 _DEFAULT_REMEDY = "delete it and re-run the training that wrote it"
 
 
+def is_finished(run_dir) -> bool:
+    """Whether the run folder ``run_dir`` holds a finished run: training wrote its :data:`FEATURES`
+    last, so a run without them is unfinished (the same train command resumes it)."""
+    return run_dir is not None and (Path(run_dir) / FEATURES).is_file()
+
+
 def remedy(path) -> str:
     """What a user should do about the broken file ``path``."""
     return _REMEDY.get(Path(path).name, _DEFAULT_REMEDY)

@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lt_causal.checkpoint import CONFIG, FEATURES, HISTORY, METRICS, load_checkpoint, save_checkpoint, save_json
+from lt_causal.checkpoint import CONFIG, FEATURES, HISTORY, METRICS, is_finished, load_checkpoint, save_checkpoint, save_json
 from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.datasets.registry import DATA_LABELS, dataset_of
 from lt_causal.evaluation.knobs import get_knob
@@ -190,7 +190,7 @@ def load_run(path) -> TrainedRun:
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"run directory not found: {path}")
-    if not (path / FEATURES).is_file():
+    if not is_finished(path):
         raise FileNotFoundError(f"{path} has no {FEATURES}: the run has not finished training "
                                 "(run the same train command again to resume it)")
     blob = load_checkpoint(path / FEATURES, keys=("test_features", "test_labels", "head", "head_kind",

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from lt_causal.checkpoint import CHECKPOINT, FEATURES
+from lt_causal.checkpoint import CHECKPOINT, is_finished
 from lt_causal.checks import check_choice
 from lt_causal.datasets.profiles import check_imbalance
 from lt_causal.datasets.registry import DATASETS
@@ -107,7 +107,7 @@ def paper_config(dataset: str = "cifar10-lt", imbalance: float = 100, method: st
 
 def check_saved_config(config: TrainConfig) -> None:
     """A run directory already in ``config.out`` must hold the same recipe (else one ValueError)."""
-    check_run_config(config.out, config, finished=(Path(config.out) / FEATURES).is_file())
+    check_run_config(config.out, config, finished=is_finished(config.out))
 
 
 def run_rows(run: TrainedRun, config: TrainConfig, source: str = "") -> list[dict]:
@@ -148,7 +148,7 @@ def reproduce(datasets: Sequence[str] = ("cifar10-lt",), imbalances: Sequence[fl
         if callback is not None:
             callback({**event, "status": "starting"})
         data = None
-        if not (Path(config.out) / FEATURES).is_file():
+        if not is_finished(config.out):
             key = (config.dataset, config.imbalance, config.profile, config.seed, config.folder_root)
             data = cache[key] if key in cache else cache.setdefault(key, dataset_for(config))
         stage1 = _finished_ce_twin(config, configs)
@@ -172,7 +172,7 @@ def _finished_ce_twin(config: TrainConfig, configs: list[TrainConfig]):
         return None
     for other in configs:
         if (other.method == "ce" and dataclasses.replace(config, method="ce", out=other.out) == other
-                and (Path(other.out) / CHECKPOINT).is_file() and (Path(other.out) / FEATURES).is_file()):
+                and (Path(other.out) / CHECKPOINT).is_file() and is_finished(other.out)):
             return other.out
     return None
 

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from tqdm.auto import tqdm
 
-from lt_causal.checkpoint import FEATURES
+from lt_causal.checkpoint import is_finished
 from lt_causal.evaluation.runs import TrainedRun
 from lt_causal.models.tde import check_mu
 from lt_causal.settings import default_runs_dir, quick_mode
@@ -76,7 +76,7 @@ def momentum_grid(mus: Iterable[float] | None = None, base_config: TrainConfig |
     for mu in bar:
         bar.set_postfix(mu=mu)
         config = dataclasses.replace(base_config, momentum=mu)
-        cached = (grid_run_dir(config, mu, root) / FEATURES).is_file()
+        cached = is_finished(grid_run_dir(config, mu, root))
         if not cached and data is None:
             data = dataset_for(base_config)
         runs[mu] = cached_run(config, root, data=data, progress=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, HISTORY, load_checkpoint, save_json
+from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, HISTORY, is_finished, load_checkpoint, save_json
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, load_run, run_from_model, save_history
 from lt_causal.datasets.split_list import make_loader
@@ -101,7 +101,7 @@ def decoupled_config(stage1, method: str, out=None) -> TrainConfig:
     if get_method(method).stage2 is None:
         raise ValueError(f"method {method!r} has no second stage; decouple one of "
                          + ", ".join(m for m, s in METHODS.items() if s.stage2))
-    if not (stage1 / CHECKPOINT).is_file() or not (stage1 / FEATURES).is_file():
+    if not (stage1 / CHECKPOINT).is_file() or not is_finished(stage1):
         raise FileNotFoundError(f"{stage1} is not a finished run (it needs {CHECKPOINT} and {FEATURES})")
     first = TrainConfig.from_dict(json.loads((stage1 / CONFIG).read_text()))
     if first.method != "ce":
@@ -124,7 +124,7 @@ def decouple(stage1, method: str, out=None, data: LTDataset | None = None, progr
     first = dataclasses.replace(config, method="ce")
     if out is not None:
         check_run_config(out, config, finished=True)
-        if (Path(out) / FEATURES).is_file():
+        if is_finished(out):
             return load_run(out)
     data = data if data is not None else dataset_for(config)
     model = first.build_model(data.train_x.shape[1], len(data.classes))   # the CE network, before stage 2

@@ -24,7 +24,7 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
-from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, load_checkpoint, save_checkpoint, save_json
+from lt_causal.checkpoint import CHECKPOINT, CONFIG, is_finished, load_checkpoint, save_checkpoint, save_json
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, load_run, save_history
 from lt_causal.models.ltmodel import extract_features, place_model
@@ -55,7 +55,7 @@ def train_or_load(config: TrainConfig, data=None, callback=None, progress: bool 
     """(run, status): the finished run in ``config.out`` ("loaded"), else :func:`train` it, resuming
     a checkpoint ("resumed") or from scratch ("trained"). Another recipe there is a ValueError."""
     out = Path(config.out)
-    finished = (out / FEATURES).is_file()
+    finished = is_finished(out)
     check_run_config(out, config, finished)
     if finished:
         return load_run(out), "loaded"

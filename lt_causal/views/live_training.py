@@ -4,11 +4,10 @@ shows: one the learner trained, else a shipped one on a CPU (:mod:`lt_causal.eva
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 
-from lt_causal.checkpoint import CONFIG, FEATURES
+from lt_causal.checkpoint import CONFIG, is_finished
 from lt_causal.evaluation import packs
 from lt_causal.evaluation.runs import find_runs, load_run
 from lt_causal.experiments.device_info import describe_device, measure_epoch_seconds
@@ -42,7 +41,7 @@ def train_live(config: TrainConfig, data=None, display_figure: bool = True, reus
     loaded instead of retrained, so re-running a notebook is instant; a different configuration
     there is one clear ValueError.
     """
-    if reuse and config.out and (Path(config.out) / FEATURES).is_file():
+    if reuse and is_finished(config.out):
         return train_or_load(config, data=data)[0]
     live = LiveHistory(title=text("method_on", method=config.method, dataset=config.dataset))
     if display_figure:
@@ -86,7 +85,7 @@ def train_or_shipped(config: TrainConfig, data=None, train_here: bool = False):
     epochs) if there is one; if there is none, one line says what training it here costs
     (:func:`~lt_causal.experiments.device_info.measure_epoch_seconds`) and how to start it
     (``train_here=True``), and the notebook goes on with the first shipped run."""
-    finished = config.out and (Path(config.out) / FEATURES).is_file()
+    finished = is_finished(config.out)
     if train_here or quick_mode() or finished or describe_device(config.device).has_gpu:
         return train_live(config, data=data)
     name = packs.pack_name(config.dataset, config.imbalance, config.method, config.seed)
