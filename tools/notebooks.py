@@ -85,6 +85,46 @@ def write_translations(path: Path, blocks: list[tuple[str, str, str]]) -> None:
     path.write_text("".join(f"<!-- cell {i} from {s} -->\n{zh}\n\n" for i, s, zh in blocks), encoding="utf-8")
 
 
+def exercise_facts(nb, key: str) -> dict:
+    """{cell id: the facts of its exercise} for the question and solution cells of the exercise
+    section: their Chinese, like their English, is a template the library's facts fill at build time."""
+    from lt_causal.exercises.registry import SECTION_TITLE, exercises_of, facts
+
+    exercises = exercises_of(key)
+    starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(SECTION_TITLE)]
+    if not exercises or len(starts) != 1:
+        return {}
+    out = {}
+    for k, exercise in enumerate(exercises):
+        values = facts(exercise.id)
+        for offset in (1, 3):                        # question, (answer code), solution
+            out[nb.cells[starts[0] + 3 * k + offset].get("id")] = values
+    return out
+
+
+def typed_facts(nb, key: str, translations: dict) -> list[str]:
+    """Numbers the library computes that a Chinese exercise block types instead of leaving to
+    :func:`exercise_facts` (a number of three or more characters that equals a fact, formatted as the
+    English template formats it): ``"<cell id>: <fact> = <number>"``."""
+    from lt_causal.exercises.core import _FIELD
+    from lt_causal.exercises.registry import SECTION_TITLE, exercises_of
+
+    fills, found = exercise_facts(nb, key), []
+    starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(SECTION_TITLE)]
+    for k, exercise in enumerate(exercises_of(key) if starts else []):
+        for offset, template in ((1, exercise.question + " " + " ".join(map(str, exercise.options.values()))),
+                                 (3, exercise.solution)):
+            cid = nb.cells[starts[0] + 3 * k + offset].get("id")
+            zh, values = translations.get(cid, ("", ""))[1], fills.get(cid, {})
+            for m in _FIELD.finditer(template):
+                value = values.get(m.group(1))
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    shown = format(value, m.group(2) or "")
+                    if len(shown) >= 3 and re.search(r"(?<![\d.,{])" + re.escape(shown) + r"(?![\d])", zh):
+                        found.append(f"{cid}: {m.group(1)} = {shown}")
+    return sorted(set(found))
+
+
 def with_exercises(nb, key: str):
     """The English notebook with its exercise section as the registry writes it (cells kept, sources
     set): the section starts at the cell headed ``## Check yourself`` and holds the registry's cells
@@ -106,8 +146,12 @@ def with_exercises(nb, key: str):
     return nb
 
 
-def chinese(nb, translations: dict, name: str):
-    """The Chinese edition of English notebook ``nb``."""
+def chinese(nb, translations: dict, name: str, fills: dict | None = None):
+    """The Chinese edition of English notebook ``nb``; the translations of the cells in ``fills``
+    ({cell id: facts}) are templates whose ``{fact}`` fields are filled (:func:`exercise_facts`)."""
+    from lt_causal.exercises.core import fill
+
+    fills = fills or {}
     problems, cells, switched = [], [], False
     ids = {c.get("id") for c in nb.cells}
     for cell in nb.cells:
@@ -124,6 +168,7 @@ def chinese(nb, translations: dict, name: str):
             if have != want:
                 problems.append(f"{name}: the English of cell {cid} changed since its translation "
                                 f"(translate it again, then set its stamp to {want})")
+            zh = fill(zh, fills[cid]) if cid in fills else zh
             cells.append(nbformat.v4.new_markdown_cell(zh, id=cid, metadata={"translated_from": have}))
         else:
             cells.append(nbformat.v4.new_code_cell(cell.source, id=cell.get("id"), metadata=dict(cell.metadata)))
@@ -146,7 +191,8 @@ def build(write: bool = True) -> list[str]:
             continue
         english = nbformat.writes(nb) + "\n"
         try:
-            zh_nb, found = chinese(nb, read_translations(translation_path(path)), path.name)
+            zh_nb, found = chinese(nb, read_translations(translation_path(path)), path.name,
+                                   exercise_facts(nb, path.name[:2]))
         except BuildError as exc:
             problems.append(str(exc))
             continue
