@@ -17,6 +17,10 @@ from lt_causal.language import language, set_language, using_language
 from lt_causal.causal.backdoor import BackdoorResult, backdoor_adjustment, load_example
 from lt_causal.causal.simpson import backdoor_by_group, reference_distribution, standardized_rates, stratum_rates
 from lt_causal.causal.calculator import BackdoorCalculatorModel
+from lt_causal.causal.backdoor import DoQuery, pgmpy_do_query   # the cross-check with pgmpy's do-query
+from lt_causal.causal.graph import (COVID_GRAPH, PAPER_GRAPH, GraphPath, adjustment_problem, adjustment_set,
+                                    adjustment_sets, adjustment_table, backdoor_paths, causal_paths,
+                                    check_adjustment_set, do_graph, mediators, to_dag)   # sets from a graph
 
 # long-tailed data
 from lt_causal.datasets.profiles import long_tail_counts, shot_groups, subsample_long_tail
@@ -78,6 +82,7 @@ from lt_causal.exercises.registry import EXERCISES, check
 from lt_causal.views.backdoor_plots import plot_backdoor, plot_simpson
 from lt_causal.views.backdoor_calculator import backdoor_calculator
 from lt_causal.views.causal_graph import draw_causal_graph, draw_fork_graph
+from lt_causal.views.causal_graph import draw_dag
 from lt_causal.views.causal_norm_plots import causal_norm_picture, class_counts_figure
 from lt_causal.views.run_plots import (accuracy_bars_figure, benchmark_figure, history_figure, knob_curve_figure,
                                        per_class_figure, prior_curves_figure, tradeoff_figure)

@@ -228,4 +228,7 @@ STRINGS = {
                     "the intermediate steps.", "很接近，但不在容差（± {tolerance:g}）之内：中间步骤请多保留几位小数。"),
     "check_wrong_number": ("Not quite.", "还不对。"),
     "check_wrong_choice": ("Not this one.", "不是这个。"),
+    # identification from a causal graph (lt_causal/causal/graph.py): the backdoor calculator's note
+    "calc_graph_adjustment": ("stratum variable found from the causal graph: {name}",
+                              "由因果图找到的分层变量：{name}"),
 }

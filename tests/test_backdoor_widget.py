@@ -145,3 +145,36 @@ def test_view_label_edit_renames_bars():
     _cells(view, "lt-backdoor-label")[0].value = "children"
     assert list(view.figure.data[0].x)[0] == "children"
     assert view.calculator_model.result.table.index[0] == "children"
+
+
+# ---------------------------------------------------------------- the stratum variable from a causal graph
+
+COVID_EDGES = [("age", "infected"), ("age", "deaths"), ("infected", "deaths")]   # age confounds infection and death
+
+
+def test_model_finds_the_stratum_variable_in_the_graph():
+    found = BackdoorCalculatorModel(graph=COVID_EDGES)
+    assert found.adjustment == "age" and found.graph == COVID_EDGES      # the backdoor criterion: {age}
+    assert found.result.adjusted == BackdoorCalculatorModel().result.adjusted
+    assert BackdoorCalculatorModel(graph=COVID_EDGES, adjustment="age").adjustment == "age"
+    assert BackdoorCalculatorModel().adjustment is None and BackdoorCalculatorModel().graph is None
+
+
+def test_model_refuses_a_stratum_variable_the_graph_forbids():
+    with_mediator = COVID_EDGES + [("infected", "pneumonia"), ("pneumonia", "deaths")]
+    with pytest.raises(ValueError, match=r"^adjusting for \{'pneumonia'\} blocks the causal path "
+                                         r"infected → pneumonia → deaths"):
+        BackdoorCalculatorModel(graph=with_mediator, adjustment="pneumonia")
+    with pytest.raises(ValueError, match=r"leaves the backdoor path X ← Z → Y open"):
+        BackdoorCalculatorModel(graph=[("Z", "X"), ("Z", "Y"), ("X", "Y"), ("W", "Y")], treatment="X",
+                                outcome="Y", adjustment="W")
+
+
+def test_view_names_the_variable_the_graph_gave():
+    from lt_causal.views.backdoor_calculator import graph_html
+
+    view = backdoor_calculator(graph=COVID_EDGES)
+    shown = [w.value for w in view.children if "lt-backdoor-graph" in getattr(w, "value", "")]
+    assert shown == [graph_html(view.calculator_model)] and "found from the causal graph: age" in shown[0]
+    assert _cells(view, "lt-backdoor-label")                       # the grid stays the first child
+    assert graph_html(BackdoorCalculatorModel()) == ""

@@ -261,8 +261,9 @@ def test_option_labels_are_accepted_in_the_language_they_are_shown_in(exercise_i
 
     ex = lc.EXERCISES[exercise_id]
     facts = lc.exercises.registry.facts(exercise_id)
-    translations = (Path(__file__).resolve().parents[1] / "notebooks" / "translations")
-    shown = "".join(p.read_text() for p in translations.glob(f"{ex.notebook}_*.zh.md"))
+    zh_notebooks = Path(__file__).resolve().parents[1] / "notebooks" / "zh"
+    shown = "".join(c.source for p in zh_notebooks.glob(f"{ex.notebook}_*.ipynb")
+                    for c in nbformat.read(p, as_version=4).cells if c.cell_type == "markdown")
     for key, label in ex.zh["options"].items():
         filled = fill(label, facts)
         assert f'- `"{key}"`：{filled}' in shown, f"the zh notebook does not show {key!r} as {filled!r}"

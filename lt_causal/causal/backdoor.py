@@ -13,19 +13,25 @@ Both use the same per-stratum rates P(Y | X, z); only the stratum weights differ
     >>> round(r.observational, 4), round(r.adjusted, 4)
     (0.0643, 0.043)
 
-The example tables ship inside the package (``lt_causal/data/*.csv``, sources in
-``lt_causal/data/README.md``) and load from any folder with :func:`load_example`.
-:mod:`lt_causal.causal.simpson` applies the adjustment to several groups at once.
+With ``graph=`` the adjustment column is found from a causal graph (or checked against it) first;
+:func:`pgmpy_do_query` asks pgmpy's causal inference for the same two numbers. The example tables
+ship inside the package (``lt_causal/data/*.csv``, sources in ``lt_causal/data/README.md``) and
+load from any folder with :func:`load_example`; :mod:`lt_causal.causal.simpson` applies the
+adjustment to several groups at once.
 """
 from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from lt_causal.causal.graph import adjustment_from_graph
 
 EXAMPLES = {
     # docs/method.md §1 / the seed slides: infected and deaths by age, China's population by age.
@@ -169,8 +175,9 @@ def _strata_labels(data: pd.DataFrame, adjustment: str) -> list:
     return labels
 
 
-def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adjustment: str,
-                        weights: str | None = None, population: str | None = None) -> BackdoorResult:
+def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adjustment: str | None = None,
+                        weights: str | None = None, population: str | None = None,
+                        graph=None) -> BackdoorResult:
     """Adjust for the confounder ``adjustment``: P(Y|do(X)) = sum_z P(Y|X,z) P(z) (docs/method.md §1).
 
     ``data`` has one row per stratum z of the adjustment variable. Column names:
@@ -179,7 +186,9 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
     - ``outcome``: count of those units with the outcome (e.g. deaths, Y = 1);
     - ``adjustment``: the stratum label (e.g. the age group);
     - ``weights``: P(z) directly (any non-negative numbers; normalised by their sum), or
-    - ``population``: a count of the whole population per stratum (P(z) = share of it).
+    - ``population``: a count of the whole population per stratum (P(z) = share of it);
+    - ``graph`` (optional): a causal graph over the column names; without ``adjustment`` the column
+      is its smallest adjustment set, with ``adjustment`` the graph must allow it.
 
     Give exactly one of ``weights`` / ``population``. Strata with zero units need zero weight.
     Cells may be numbers or numeric strings; ``"1,000"`` (a thousands separator) reads as 1000.
@@ -187,6 +196,10 @@ def backdoor_adjustment(data: pd.DataFrame, *, treatment: str, outcome: str, adj
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if graph is not None:
+        adjustment = adjustment_from_graph(graph, treatment, outcome, adjustment)
+    elif adjustment is None:
+        raise ValueError("give adjustment= (the column of strata) or graph= (a causal graph to find it from)")
     if (weights is None) == (population is None):
         raise ValueError("give exactly one of weights= (a column of P(z)) or population= "
                          f"(a column of population counts); got weights={weights!r}, "
@@ -230,3 +243,48 @@ def load_example(name: str) -> pd.DataFrame:
         raise ValueError(f"unknown example {name!r}; valid names: {', '.join(EXAMPLES)}")
     with resources.files("lt_causal").joinpath("data", EXAMPLES[name]).open("r", encoding="utf-8") as f:
         return pd.read_csv(f)
+
+
+class DoQuery(NamedTuple):
+    """pgmpy's P(Y=1 | do(X=1)) (``adjusted``) and P(Y=1 | X=1) (``observational``) on ``network``."""
+
+    adjusted: float
+    observational: float
+    network: object
+
+    def __repr__(self) -> str:
+        return f"DoQuery(pgmpy: P(Y=1 | do(X=1)) = {self.adjusted:.4f}, P(Y=1 | X=1) = {self.observational:.4f})"
+
+
+def pgmpy_do_query(data: pd.DataFrame, *, treatment: str, outcome: str, adjustment: str,
+                   population: str) -> DoQuery:
+    """The cross-check: pgmpy's ``CausalInference.query([Y], do={X: 1})`` and its conditional query
+    P(Y=1 | X=1) on the strata table as a ``DiscreteBayesianNetwork`` z → X, z → Y, X → Y (nodes named
+    by the columns, X and Y binary): P(z) from ``population``, P(X=1 | z) = treated / population,
+    P(Y=1 | X=1, z) = outcomes / treated, P(Y=1 | X=0, z) = 0 (no outcome without treatment)."""
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.models import DiscreteBayesianNetwork
+    with warnings.catch_warnings():              # pgmpy 1.1 warns about its own deprecated modules
+        warnings.simplefilter("ignore", FutureWarning)
+        from pgmpy.inference import CausalInference, VariableElimination
+
+    backdoor_adjustment(data, treatment=treatment, outcome=outcome, adjustment=adjustment,
+                        population=population)                    # the same checks, the same errors
+    labels = _strata_labels(data, adjustment)
+    units, outcomes, people = (_numbers(data, c, labels, counts=True) for c in (treatment, outcome, population))
+    for label, n, m in zip(labels, units, people):
+        if n > m:
+            raise ValueError(f"stratum {label!r}: {treatment} = {_num(n)} exceeds {population} = {_num(m)}")
+    x1 = np.divide(units, people, out=np.zeros_like(units), where=people > 0)
+    y1 = np.concatenate([np.zeros_like(units),                      # columns: X = 0 (every z), X = 1
+                         np.divide(outcomes, units, out=np.zeros_like(units), where=units > 0)])
+    names, k = {adjustment: [str(z) for z in labels], treatment: [0, 1], outcome: [0, 1]}, len(labels)
+    net = DiscreteBayesianNetwork([(adjustment, treatment), (adjustment, outcome), (treatment, outcome)])
+    net.add_cpds(TabularCPD(adjustment, k, _shares(people)[:, None], state_names=names),
+                 TabularCPD(treatment, 2, [1 - x1, x1], evidence=[adjustment], evidence_card=[k], state_names=names),
+                 TabularCPD(outcome, 2, [1 - y1, y1], evidence=[treatment, adjustment], evidence_card=[2, k],
+                            state_names=names))
+    net.check_model()
+    do = CausalInference(net).query([outcome], do={treatment: 1}, show_progress=False)
+    seen = VariableElimination(net).query([outcome], evidence={treatment: 1}, show_progress=False)
+    return DoQuery(float(do.get_value(**{outcome: 1})), float(seen.get_value(**{outcome: 1})), net)

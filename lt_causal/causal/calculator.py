@@ -8,13 +8,18 @@ P(Y|X) and P(Y|do(X)) are recomputed after every edit; the widget that shows it 
     0.0476
 
 State only: no widgets, no HTML; invalid input (negative counts, more outcomes than units, ...)
-is stored as ``model.error`` instead of being raised.
+is stored as ``model.error`` instead of being raised. With ``graph=`` the stratum variable is found
+from a causal graph (or the named one checked against it) once, when the model is made:
+
+    >>> BackdoorCalculatorModel(graph=[("age", "infected"), ("age", "deaths"), ("infected", "deaths")]).adjustment
+    'age'
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from lt_causal.causal.backdoor import BackdoorResult, backdoor_adjustment, load_example
+from lt_causal.causal.graph import adjustment_from_graph
 
 COLUMNS = ("label", "units", "outcomes", "population")
 COUNT_COLUMNS = COLUMNS[1:]
@@ -26,9 +31,18 @@ def _covid_strata() -> pd.DataFrame:
 
 
 class BackdoorCalculatorModel:
-    """Strata (label, units, outcomes, population) -> P(Y|X), P(Y|do(X)) after every edit."""
+    """Strata (label, units, outcomes, population) -> P(Y|X), P(Y|do(X)) after every edit.
 
-    def __init__(self, data: pd.DataFrame | None = None):
+    ``graph`` (optional): a causal graph whose nodes ``treatment`` and ``outcome`` the units and
+    outcomes columns count; ``adjustment``, the variable the labels are strata of, is then found from
+    it (None) or checked against it (one ValueError naming the path). Without a graph it is only a name.
+    """
+
+    def __init__(self, data: pd.DataFrame | None = None, *, graph=None, treatment: str = "infected",
+                 outcome: str = "deaths", adjustment: str | None = None):
+        self.graph = graph
+        self.adjustment = adjustment if graph is None else adjustment_from_graph(graph, treatment, outcome,
+                                                                                 adjustment)
         data = _covid_strata() if data is None else data
         missing = [c for c in COLUMNS if c not in data.columns]
         if missing:

@@ -1,8 +1,10 @@
-"""Exercises of notebook 01 (backdoor adjustment): Italy's fatality rate with China's age mix, and
-which of P(Y | X), P(Y | do(X)) moves when the old are infected more often."""
+"""Exercises of notebook 01 (backdoor adjustment): Italy's fatality rate with China's age mix,
+which of P(Y | X), P(Y | do(X)) moves when the old are infected more often, and choosing a valid
+adjustment set from a graph with a mediator or a collider added (lt_causal/causal/graph.py)."""
 from __future__ import annotations
 
 from lt_causal.causal.backdoor import backdoor_adjustment, load_example
+from lt_causal.causal.graph import COVID_GRAPH, adjustment_problem, adjustment_sets, backdoor_paths, causal_paths
 from lt_causal.causal.simpson import standardized_rates, stratum_rates
 from lt_causal.exercises.core import Exercise
 
@@ -140,4 +142,122 @@ OLD_INFECTED = Exercise(
               "section 5."),
 )
 
-EXERCISES = (ITALY, OLD_INFECTED)
+# section 7's graph with a mediator (pneumonia) or a collider (a hospital visit) added
+X, Y = "infected", "deaths"
+PNEUMONIA = (*COVID_GRAPH, ("infected", "pneumonia"), ("pneumonia", "deaths"))
+HOSPITAL = (*COVID_GRAPH, ("exposure", "infected"), ("exposure", "hospital"), ("frailty", "hospital"),
+            ("frailty", "deaths"))
+MEDIATOR_SETS = {"a": (), "b": ("age",), "c": ("age", "pneumonia"), "d": ("pneumonia",)}
+COLLIDER_SETS = {"a": ("age",), "b": ("age", "exposure"), "c": ("age", "hospital"), "d": ("age", "hospital", "frailty")}
+
+
+def _only(sets: dict, graph, valid: bool) -> str | None:
+    """The one option whose set the graph finds valid (``valid``) or invalid; None unless exactly one."""
+    hits = [k for k, z in sets.items() if (adjustment_problem(graph, X, Y, z) is None) == valid]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _mediator_facts() -> dict:
+    mediated = next(p for p in causal_paths(PNEUMONIA, X, Y) if "pneumonia" in p.nodes)
+    return {"answer": _only(MEDIATOR_SETS, PNEUMONIA, True), "backdoor": str(backdoor_paths(PNEUMONIA, X, Y)[0]),
+            "mediated": str(mediated),
+            "found": " or ".join(", ".join(sorted(s)) for s in adjustment_sets(PNEUMONIA, X, Y))}
+
+
+MEDIATOR = Exercise(
+    id="01.3", kind="choice", example="\"a\"",
+    title="Adjust for a mediator?",
+    question=("**Add a mediator.** Extend the graph of section 7 by pneumonia: infection causes it and it can "
+              "kill, `infected → pneumonia → deaths` (age acts as before, and `infected → deaths` stays). To "
+              "estimate the **total** effect $P(\\text{death} \\mid do(\\text{infected}))$, which set must the "
+              "backdoor adjustment use?"),
+    options={"a": "nothing (the empty set)", "b": "`age`", "c": "`age` and `pneumonia`", "d": "`pneumonia`"},
+    aliases={"nothing": "a", "age": "b", "age and pneumonia": "c", "pneumonia": "d"},
+    facts=_mediator_facts,
+    why=("`age` blocks the one backdoor path, {backdoor}, and holds nothing that infection causes; pgmpy's "
+         "minimal adjustment set for this graph is the same: {found}."),
+    hint=("Two rules: block every path that starts with an arrow into `infected`, and adjust for nothing that "
+          "`infected` causes."),
+    mistakes={
+        "a": ("Adjusting for nothing leaves the backdoor path {backdoor} open: the infected are older than the "
+              "population, and age kills."),
+        "c": ("`pneumonia` is a mediator, on the causal path {mediated}: adjusting for it removes the part of "
+              "infection's effect that runs through pneumonia."),
+        "d": "`pneumonia` is a mediator (on {mediated}), and without `age` the backdoor path {backdoor} stays open.",
+    },
+    zh=dict(
+        title="要调整中介吗？",
+        why="`age` 阻断了唯一的后门路径 {backdoor}，而且不含任何由感染引起的变量；pgmpy 为这个图找到的最小调整集也是它：{found}。",
+        hint="两条规则：阻断每一条以指向 `infected` 的箭头开始的路径；不调整任何由 `infected` 引起的变量。",
+        mistakes={
+            "a": "什么都不调整，后门路径 {backdoor} 就保持开放：感染者比总人口年龄更大，而年龄本身会致死。",
+            "c": "`pneumonia` 是中介，位于因果路径 {mediated} 上：调整它会去掉感染经由肺炎产生的那部分效应。",
+            "d": "`pneumonia` 是中介（位于 {mediated} 上），而且没有 `age`，后门路径 {backdoor} 仍然开放。",
+        },
+        options={"a": "什么都不调整（空集）", "b": "`age`", "c": "`age` 和 `pneumonia`", "d": "`pneumonia`"}),
+    solution=("Besides the direct edge, the backdoor path {backdoor} and the causal path {mediated} join `infected` "
+              "and `deaths`. The backdoor criterion asks for a set that blocks every backdoor path and holds no "
+              "descendant of `infected`: only `age` does (answer **{answer}**). `pneumonia` is a descendant of "
+              "`infected`; adjusting for it would remove the part of the effect that runs through pneumonia, which "
+              "is part of what $do(\\text{infected})$ measures. In code:\n\n"
+              "```python\ngraph = lc.to_dag([*lc.COVID_GRAPH, (\"infected\", \"pneumonia\"), (\"pneumonia\", \"deaths\")])\n"
+              "lc.adjustment_sets(graph, \"infected\", \"deaths\")\n"
+              "lc.check_adjustment_set(graph, \"infected\", \"deaths\", [\"age\", \"pneumonia\"])   # refused, naming the path\n```"),
+)
+
+
+def _collider_facts() -> dict:
+    paths = backdoor_paths(HOSPITAL, X, Y)
+    answer = _only(COLLIDER_SETS, HOSPITAL, False)
+    return {"answer": answer, "covid_path": str(next(p for p in paths if "age" in p.nodes)),
+            "mbias": str(next(p for p in paths if "hospital" in p.colliders)),
+            "problem": adjustment_problem(HOSPITAL, X, Y, COLLIDER_SETS.get(answer, ()))}
+
+
+COLLIDER = Exercise(
+    id="01.4", kind="choice", example="\"a\"",
+    title="Adjust for a collider?",
+    question=("**Add a collider.** Back to the graph of section 7, now with two more variables: **exposure** at "
+              "work makes both infection and a hospital visit more likely (`exposure → infected`, "
+              "`exposure → hospital`), **frailty** makes both a hospital visit and death more likely "
+              "(`frailty → hospital`, `frailty → deaths`). Which of these sets is **not** a valid adjustment set "
+              "for $P(\\text{death} \\mid do(\\text{infected}))$?"),
+    options={"a": "`age`", "b": "`age` and `exposure`", "c": "`age` and `hospital`",
+             "d": "`age`, `hospital` and `frailty`"},
+    aliases={"age": "a", "age and exposure": "b", "age and hospital": "c", "age, hospital and frailty": "d"},
+    facts=_collider_facts,
+    why=("`hospital` is a collider on the backdoor path {mbias}: that path is blocked as long as nobody adjusts "
+         "for `hospital`, and adjusting for `hospital` opens it. With `frailty` (or `exposure`) in the set as "
+         "well, the path is blocked again."),
+    hint=("A path is blocked at a collider (→ C ←) unless you adjust for the collider or one of its descendants, "
+          "and at any other node only if you adjust for it."),
+    mistakes={
+        "a": ("`age` alone is valid: it blocks {covid_path}, and the other backdoor path, {mbias}, is already "
+              "blocked at the collider `hospital`."),
+        "b": "Valid too: infection does not cause `exposure`, and adjusting for it blocks {mbias} a second time.",
+        "d": ("Adjusting for `hospital` opens {mbias}, but `frailty` lies on that path as a non-collider and "
+              "blocks it again: this set is valid."),
+    },
+    zh=dict(
+        title="要调整对撞因子吗？",
+        why=("`hospital` 是后门路径 {mbias} 上的对撞因子：只要不调整 `hospital`，这条路径就是阻断的；调整 "
+             "`hospital` 反而会打开它。再把 `frailty`（或 `exposure`）也放进调整集，这条路径又被阻断。"),
+        hint="一条路径在对撞因子（→ C ←）处是阻断的，除非你调整了该对撞因子或它的某个后代；在其他节点处，只有调整了该节点才会阻断。",
+        mistakes={
+            "a": "只调整 `age` 是有效的：它阻断了 {covid_path}，而另一条后门路径 {mbias} 已经在对撞因子 `hospital` 处被阻断。",
+            "b": "这个也有效：感染不会引起 `exposure`，调整它会再一次阻断 {mbias}。",
+            "d": "调整 `hospital` 会打开 {mbias}，但 `frailty` 作为非对撞节点位于这条路径上，又把它阻断了：这个调整集有效。",
+        },
+        options={"a": "`age`", "b": "`age` 和 `exposure`", "c": "`age` 和 `hospital`",
+                 "d": "`age`、`hospital` 和 `frailty`"}),
+    solution=("The graph has two backdoor paths, {covid_path} and {mbias}. `age` blocks the first. The second is "
+              "blocked at the collider `hospital` until one adjusts for `hospital`: then it opens, and the library "
+              "refuses the set of `age` and `hospital` (answer **{answer}**), naming the path:\n\n"
+              "```\n{problem}\n```\n\n"
+              "Adding `frailty` or `exposure`, non-colliders on that path, blocks it again. Every set at once:\n\n"
+              "```python\ngraph = lc.to_dag([*lc.COVID_GRAPH, (\"exposure\", \"infected\"), (\"exposure\", \"hospital\"),\n"
+              "                   (\"frailty\", \"hospital\"), (\"frailty\", \"deaths\")])\n"
+              "lc.show_table(lc.adjustment_table(graph, \"infected\", \"deaths\"))\n```"),
+)
+
+EXERCISES = (ITALY, OLD_INFECTED, MEDIATOR, COLLIDER)

@@ -67,16 +67,26 @@ def _strata_grid(model: BackdoorCalculatorModel, widgets):
     return grid, rates
 
 
-def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalculatorModel | None = None):
+def graph_html(model: BackdoorCalculatorModel) -> str:
+    """The stratum variable the causal graph gave, when the model has a graph ("" otherwise)."""
+    if model.graph is None:
+        return ""
+    return f'<span class="lt-backdoor-graph">{html.escape(text("calc_graph_adjustment", name=model.adjustment))}</span>'
+
+
+def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalculatorModel | None = None,
+                        graph=None):
     """An editable strata table that recomputes P(Y|X), P(Y|do(X)) and a bar chart on each edit.
 
+    ``graph``: a causal graph the model finds (or checks) the stratum variable in
+    (:class:`~lt_causal.causal.calculator.BackdoorCalculatorModel`); the widget names it.
     Returns an ``ipywidgets.VBox``; its ``calculator_model`` attribute is the model and
     ``figure`` the plotly ``FigureWidget``.
     """
     import ipywidgets as widgets
     import plotly.graph_objects as go
 
-    model = model if model is not None else BackdoorCalculatorModel(data)
+    model = model if model is not None else BackdoorCalculatorModel(data, graph=graph)
     grid, rates = _strata_grid(model, widgets)
     results = widgets.HTML(result_html(model))
     results.add_class("lt-backdoor-results")
@@ -104,7 +114,8 @@ def backdoor_calculator(data: pd.DataFrame | None = None, *, model: BackdoorCalc
                 trace.x, trace.y = fd["strata"], fd[key]
 
     model.observe(refresh)
-    box = widgets.VBox([grid, results, error, figure])
+    found = [widgets.HTML(graph_html(model))] if model.graph is not None else []
+    box = widgets.VBox([grid, results, *found, error, figure])
     box.add_class("lt-backdoor-calculator")
     box.calculator_model = model
     box.figure = figure

@@ -3,13 +3,17 @@
     >>> draw_causal_graph({"Z": (0.5, 1), "X": (0, 0), "Y": (1, 0)}, [("Z", "X"), ("Z", "Y")])
 
 ``draw_fork_graph`` is the confounder example of docs/method.md §1 (Z -> X, Z -> Y); the causal
-graph of SGD momentum (§2) is :func:`lt_causal.views.momentum_plots.momentum_causal_graph`.
+graph of SGD momentum (§2) is :func:`lt_causal.views.momentum_toy_plots.momentum_causal_graph`.
+:func:`draw_dag` draws a graph object itself (the one the code queries, :mod:`lt_causal.causal.graph`).
 """
 from __future__ import annotations
 
 from lt_causal.language import text
 
 Position = tuple[float, float]
+# nodes of the package's two graphs drawn with their catalogue labels (COVID_GRAPH, PAPER_GRAPH)
+NODE_LABELS = {"age": "fork_age", "infected": "fork_infected", "deaths": "fork_death",
+               "M": "node_momentum", "X": "node_feature", "D": "node_head", "Y": "node_prediction"}
 
 
 def draw_causal_graph(nodes: dict[str, Position], edges, ax=None, *, labels: dict | None = None,
@@ -93,3 +97,28 @@ def draw_fork_graph(ax=None, *, do: bool = False, show_effect: bool = True):
     colors = {"X": "#fde2c8"} if do else None
     return draw_causal_graph(nodes, edges, ax, labels=labels, node_size=0.2, title=title,
                              node_colors=colors)
+
+
+def draw_dag(graph, positions: dict[str, Position], ax=None, *, labels: dict | None = None,
+             highlight=(), dashed=(), node_size: float = 0.2, title: str | None = None):
+    """Draw the causal graph object ``graph`` (a list of edges, a networkx DiGraph or a pgmpy DAG:
+    the same object the code queries) with its nodes at ``positions`` (name -> (x, y)); return the Figure.
+
+    ``highlight``: edges, or paths from :func:`lt_causal.causal.graph.backdoor_paths`, drawn in red;
+    ``dashed``: edges drawn dashed. Nodes of the package's graphs get their catalogue labels
+    (:data:`NODE_LABELS`), others their name, unless ``labels`` says otherwise; unobserved nodes
+    (a DAG's ``latents``) are grey.
+    """
+    from lt_causal.causal.graph import to_dag
+
+    dag = to_dag(graph)
+    missing = [n for n in dag.nodes() if n not in positions]
+    if missing:
+        raise ValueError(f"node {missing[0]!r} has no position; positions: {', '.join(map(str, positions))}")
+    red = {tuple(e) for item in highlight for e in (item.edges if hasattr(item, "edges") else [item])}
+    dashed = {tuple(e) for e in dashed}
+    edges = [(a, b, {"color": "tab:red" if (a, b) in red else "black", "linewidth": 2.4 if (a, b) in red else 1.4,
+                     "linestyle": "--" if (a, b) in dashed else "-"}) for a, b in dag.edges()]
+    shown = {n: text(NODE_LABELS[n]) for n in dag.nodes() if n in NODE_LABELS} | dict(labels or {})
+    return draw_causal_graph({n: positions[n] for n in dag.nodes()}, edges, ax, labels=shown, node_size=node_size,
+                             node_colors={n: "#e0e0e0" for n in dag.latents}, title=title, fontsize=8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lt_causal.causal.graph import PAPER_GRAPH, backdoor_paths, causal_paths
 from lt_causal.language import plotly_font, text
 from lt_causal.momentum.toy import figure_data, simulate
 
@@ -14,14 +15,20 @@ PLAIN_COLOR, MOMENTUM_COLOR, ARROW_COLOR = "#555555", "#9467bd", "#222222"
 # ---------------------------------------------------------------- causal graph (docs/method.md §2)
 GRAPH_NODES = {"M": (0.0, 1.0), "X": (0.0, 0.0), "D": (1.3, 1.0), "Y": (1.3, 0.0)}
 GRAPH_LABELS = {"M": "node_momentum", "X": "node_feature", "D": "node_head", "Y": "node_prediction"}   # catalogue keys
-GRAPH_EDGES = [("M", "X", "1"), ("M", "D", "2"), ("X", "D", "3"), ("D", "Y", "4"), ("X", "Y", "5")]
-HIGHLIGHTS = {
-    None: ({}, "graph_plain"),
-    "backdoor": ({("M", "X"): "tab:red", ("M", "D"): "tab:red", ("D", "Y"): "tab:red"},
-                 "graph_backdoor"),
-    "mediator": ({("X", "D"): "tab:orange", ("D", "Y"): "tab:orange", ("X", "Y"): "tab:green"},
-                 "graph_mediator"),
-}
+# the edges live once, in lt_causal/causal/graph.py; the figure numbers them (1)-(5) in that order
+GRAPH_EDGES = [(a, b, str(number)) for number, (a, b) in enumerate(PAPER_GRAPH, start=1)]
+HIGHLIGHTS = {None: "graph_plain", "backdoor": "graph_backdoor", "mediator": "graph_mediator"}   # titles
+
+
+def _highlight_colors(highlight: str | None) -> dict:
+    """Edge -> colour, queried on the graph: the backdoor path X ← M → D → Y in red, or the
+    indirect paths through the mediator in orange and the direct edge X → Y in green."""
+    if highlight == "backdoor":
+        return {edge: "tab:red" for path in backdoor_paths(PAPER_GRAPH, "X", "Y") for edge in path.edges}
+    if highlight == "mediator":
+        return {edge: "tab:green" if len(path.edges) == 1 else "tab:orange"
+                for path in causal_paths(PAPER_GRAPH, "X", "Y") for edge in path.edges}
+    return {}
 
 
 def momentum_causal_graph(ax=None, highlight: str | None = None):
@@ -31,7 +38,7 @@ def momentum_causal_graph(ax=None, highlight: str | None = None):
 
     if highlight not in HIGHLIGHTS:
         raise ValueError(f"unknown highlight {highlight!r}; choose None, 'backdoor' or 'mediator'")
-    colors, title = HIGHLIGHTS[highlight]
+    colors, title = _highlight_colors(highlight), HIGHLIGHTS[highlight]
     edges = []
     for a, b, number in GRAPH_EDGES:
         color = colors.get((a, b), "black" if highlight is None else "#b0b0b0")
