@@ -13,6 +13,9 @@ TERMS = {
     "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
     "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
     "de-confound": "去混杂", "cross-entropy": "交叉熵", "deconfound": "去混杂",
+    # notebook 01's China / Italy table: its column and group names, as the figures show them
+    "age_group": "年龄组", "China": "中国", "Italy": "意大利", "pooled": "合并", "case-fatality rate": "病死率",
+    "confirmed_cases": "确诊病例", "confirmed_deaths": "确诊死亡", "country": "国家",
     # the CIFAR-10 classes (their standard Chinese names)
     "airplane": "飞机", "automobile": "汽车", "bird": "鸟", "cat": "猫", "deer": "鹿", "dog": "狗", "frog": "青蛙",
     "horse": "马", "ship": "船", "truck": "卡车",

@@ -239,3 +239,19 @@ def test_cifar10_class_names_are_chinese_in_figures():
     assert [x.split("<br>")[0] for x in bars.data[0].x][:2] == ["飞机", "汽车"]
     with lc.using_language("en"):
         assert lc.class_counts_figure(run).axes[0].get_xticklabels()[0].get_text() == "airplane"
+
+
+def test_the_china_italy_figure_speaks_chinese():
+    """Notebook 01's code names the table's columns and groups in English; the figure shows them
+    in the learner's language."""
+    cfr = lc.load_example("china-italy")
+    columns = dict(group="country", adjustment="age_group", cases="confirmed_cases", deaths="confirmed_deaths")
+    with lc.using_language("zh"):
+        fig = lc.plot_simpson(cfr, **columns, standard="pooled", rate_label="case-fatality rate")
+    left, right = fig.axes
+    shown = [left.get_xlabel(), left.get_ylabel(), right.get_ylabel(),
+             *[t.get_text() for t in left.get_legend().get_texts()], *[t.get_text() for t in right.get_xticklabels()],
+             *[t.get_text() for t in right.get_legend().get_texts()]]
+    english = [s for s in shown if re.search(r"\b(age_group|case-fatality|China|Italy|pooled)\b", s)]
+    assert not english, english
+    assert "病死率 (%)" in shown and "中国" in shown and "意大利" in shown
