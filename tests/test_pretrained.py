@@ -71,6 +71,8 @@ def test_a_name_without_a_seed_opens_seed_0_and_cells_read_as_words():
 def test_shipped_run_provenance_and_size():
     path = pretrained.pack_path(SHIPPED)
     assert path.stat().st_size < 8 * 2**20
+    total = sum(pretrained.pack_path(n).stat().st_size for n in pretrained.pretrained_names())
+    assert total <= 20 * 2**20, f"the shipped packs take {total / 2**20:.1f} MB, more than the 20 MB allowed"
     prov = pretrained.read_pack(SHIPPED)["provenance"]
     assert prov["epochs"] == 200 and prov["command"].startswith("python -m lt_causal train")
     assert prov["train_seconds"] > 0 and prov["machine"] and prov["data"]
