@@ -24,7 +24,7 @@ ALLOW_ROOT := $(if $(filter 0,$(USER_ID)),--allow-root,)
 
 .PHONY: lab test test-fast env clean-env notebooks check-notebooks results
 
-env: $(STAMP)
+env: $(STAMP) $(LAB_SETTINGS)
 
 $(LAB_SETTINGS): jupyter/overrides.json | $(PY)
 	mkdir -p $(dir $@)
@@ -42,16 +42,16 @@ $(TORCH_STAMP): | $(PY)
 	$(PY) -m pip install $(TORCH_INDEX_ARG) "$(TORCH_SPEC)"
 	touch $@
 
-$(STAMP): pyproject.toml $(TORCH_STAMP) $(LAB_SETTINGS)
+$(STAMP): pyproject.toml $(TORCH_STAMP)
 	@echo "==> [3/3] installing lt_causal with its notebook and test dependencies"
 	$(PY) -m pip install -e ".[test]"
 	touch $(STAMP)
 
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks/
 
 # LT_CAUSAL_QUICK=1: notebooks and CLI runs use their small "quick mode" configurations.
-test: $(STAMP)
+test: $(STAMP) $(LAB_SETTINGS)
 	LT_CAUSAL_QUICK=1 $(PY) -m pytest tests
 
 test-fast: $(STAMP)

@@ -86,8 +86,9 @@ def test_a_changed_torch_spec_reinstalls_torch(tmp_path):
 def test_installs_show_progress(tmp_path):
     plan = make_n("env", venv=tmp_path / "new-venv")
     assert "--quiet" not in plan and " -q " not in plan
-    steps = re.findall(r"==> \[(\d)/3\] ([^(]+)\(([^)]*min[^)]*)\)", plan)
-    assert [s[0] for s in steps] == ["1", "2", "3"], plan   # each step says what it does and how long it takes
+    steps = re.findall(r"==> \[(\d)/3\] (\w[^\n\"]+)", plan)
+    assert [s[0] for s in steps] == ["1", "2", "3"], plan   # each step says what it does
+    assert not re.search(r"\d+\s*(?:-\d+\s*)?min|a minute", plan), plan   # and types no duration
 
 
 def quick_start() -> str:
@@ -97,7 +98,9 @@ def quick_start() -> str:
 def test_readme_quick_start_covers_cpu_machines_timing_and_the_venv():
     text = quick_start()
     assert "TORCH_INDEX=https://download.pytorch.org/whl/cpu" in text and "without an NVIDIA GPU" in text
-    assert re.search(r"\d+[–-]\d+ minutes", text) and "under a minute" in text
+    # a duration quoted only as a measurement that names its machine
+    assert re.search(r"Measured: `make env[^`]*` took \d+ s on this project's 2-core AMD EPYC box", text.replace("\n", " "))
+    assert not re.search(r"\d+[–-]\d+ minutes|under a minute", text)
     assert "source .venv/bin/activate" in text and ".venv/bin/python -m lt_causal" in text
     assert 'LAB_ARGS="--port 9999 --no-browser"' in text and "--allow-root" in text
 
