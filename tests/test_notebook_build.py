@@ -69,8 +69,6 @@ def test_translation_files_round_trip(tmp_path):
 def test_chinese_exercises_type_no_computed_number(path):
     """A number the library computes for an exercise enters the Chinese text at build time, as it
     enters the English: the translation holds ``{fact}``, not the number."""
-    if path.name[:2] in ("01", "02"):
-        pytest.skip("notebooks 01 and 02: their exercise translations are being rewritten")
     nb = nbformat.read(path, as_version=4)
     assert nbt.typed_facts(nb, path.name[:2], nbt.read_translations(nbt.translation_path(path))) == []
 
