@@ -21,7 +21,7 @@ TERMS = {
     "horse": "马", "ship": "船", "truck": "卡车",
     # Table 3 as measured (lt_causal.experiments.table3) and the paper's rows
     "De-confound": "去混杂", "De-confound-TDE": "去混杂-TDE", "Cross-entropy": "交叉熵", "TDE gain": "TDE 提升",
-    "mean": "均值", "std": "标准差", "paper": "论文", "imbalance": "不平衡比", "system": "方法",
+    "mean": "均值", "std": "标准差", "alpha": "α", "paper": "论文", "imbalance": "不平衡比", "system": "方法",
     "paper (Table 3)": "论文（表 3）",
     "long-tailed": "长尾", "head": "头部", "tail": "尾部",
     # notebook 08 (views/scale_plots.py)
@@ -107,8 +107,8 @@ STRINGS = {
     "overall_axis": ("overall accuracy (%)", "总体准确率 (%)"),
     "test_prior_legend": ("{prior} test prior", "{prior} 测试先验"),
     "tradeoff_title": ("Many-shot vs few-shot trade-off of test-time knobs", "测试时旋钮的多样本与少样本权衡"),
-    "tradeoff_title_no_few": ("Many-shot vs {group}-shot trade-off of test-time knobs (this run has no few-shot class)",
-                              "测试时旋钮的多样本与{group}权衡（该运行没有少样本类别）"),
+    "tradeoff_title_no_few": ("Many-shot vs {group}-shot trade-off of test-time knobs<br><sup>this run has no few-shot class</sup>",
+                              "测试时旋钮的多样本与{group}权衡<br><sup>该运行没有少样本类别</sup>"),
     "group_axis": ("{group}-shot accuracy (%)", "{group}准确率 (%)"),
     "many_axis": ("many-shot accuracy (%)", "多样本准确率 (%)"),
     "training": ("Training", "训练"),

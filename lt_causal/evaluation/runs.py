@@ -17,7 +17,7 @@ from torch import nn
 
 from lt_causal.checkpoint import CONFIG, FEATURES, HISTORY, METRICS, is_finished, load_checkpoint, save_checkpoint, save_json
 from lt_causal.datasets.profiles import ACCURACY_KEYS
-from lt_causal.datasets.registry import DATA_LABELS, dataset_of
+from lt_causal.datasets.registry import DATA_LABELS, SPLIT_LIST_DATASETS, dataset_of
 from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
 from lt_causal.language import term, text
@@ -85,7 +85,7 @@ class TrainedRun:
     def cell(self) -> dict:
         """The run's cell of Table 3: data set (a folder of CIFAR-10's classes is CIFAR-10,
         :func:`~lt_causal.datasets.registry.dataset_of`), imbalance (None for a fixed split), method, seed."""
-        imbalance = self.config.get("imbalance")
+        imbalance = None if self.dataset in SPLIT_LIST_DATASETS else self.config.get("imbalance")
         return {"dataset": dataset_of(self.dataset, self.classes), "method": self.method,
                 "imbalance": None if imbalance is None else float(imbalance), "seed": int(self.config.get("seed", 0))}
 
