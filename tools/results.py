@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lt_causal.views.tables import EMPTY
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "results.md"
 FIGURE = ROOT / "docs" / "images" / "table3_gain.png"
@@ -25,7 +27,7 @@ LAST = 30          # the window of "the last epochs" in the training-curve facts
 
 
 def _f(x, digits=2) -> str:
-    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+    return EMPTY if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
 
 
 def markdown_table(df: pd.DataFrame, index_names) -> str:
@@ -64,7 +66,8 @@ def runs_section() -> str:
     rows = ["| pack | cell | α = 0 | TDE (α) | epochs | training (h) | median s/epoch | "
             "slowest epochs | test acc. at lr peak (epochs) | after 1st decay | last 30 epochs |",
             "|---|---|---:|---:|---:|---:|---:|---|---|---|---|"]
-    for _, r in lc.list_pretrained().iterrows():
+    shipped = lc.list_pretrained()
+    for _, r in shipped.iterrows():
         blob = read_pack(r["name"])
         f = curve_facts(pd.DataFrame(blob["history"]), blob["config"])
         lo, hi, e0, e1 = f["high"]
@@ -73,7 +76,7 @@ def runs_section() -> str:
         rows.append(f"| `{r['name']}` | {r['label']} | {r['overall α=0']:.2f} | {tde} | {r['epochs']} | "
                     f"{f['seconds'] / 3600:.2f} | {f['median']:.1f} | {f['slowest']} | "
                     f"{lo:.2f}–{hi:.2f} % ({e0}–{e1}) | {after} | {f['last'][0]:.2f}–{f['last'][1]:.2f} % |")
-    machines = sorted(set(lc.list_pretrained()["machine"]))
+    machines = sorted(set(shipped["machine"]))
     return ("### The shipped runs, from their packs\n\n" + "\n".join(rows) + "\n\n"
             "Accuracies in %, top-1 on the balanced test set; test accuracy at α = 0 every 5 epochs; "
             "*lr peak*: the epochs after the warm-up before the first decay. Machines: "

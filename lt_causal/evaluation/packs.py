@@ -117,7 +117,11 @@ def decode_features(stored) -> torch.Tensor:
 
 def load_pretrained(name: str) -> TrainedRun:
     """A shipped run as a :class:`~lt_causal.evaluation.runs.TrainedRun` (features in float32)."""
-    blob = read_pack(name)
+    return run_from_pack(read_pack(name))
+
+
+def run_from_pack(blob: dict) -> TrainedRun:
+    """The :class:`~lt_causal.evaluation.runs.TrainedRun` of a pack already read (:func:`read_pack`)."""
     feats = decode_features(blob["test_features"])
     head = build_head(blob["head_kind"], feats.shape[1], len(blob["classes"]), **blob["head_hparams"])
     head.load_state_dict(blob["head"])

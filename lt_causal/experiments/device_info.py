@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import torch
 
-from lt_causal.datasets.registry import dataset_info
+from lt_causal.datasets.registry import SPLIT_LIST_DATASETS, dataset_info
 from lt_causal.precision import memory_format, resolve_precision
 from lt_causal.training.distributed import DistContext, resolve_device
 from lt_causal.training.steps import TrainNet, make_loss, make_step
@@ -133,7 +133,7 @@ class TrainingCost:
 def recipe_images(config) -> int:
     """Training images per epoch of ``config``'s data set at its imbalance, known without loading
     it (an image folder or a split list counts as CIFAR-10-LT at that imbalance)."""
-    known = config.dataset if config.dataset in ("mnist-lt", "cifar10-lt", "cifar100-lt") else "cifar10-lt"
+    known = "cifar10-lt" if config.dataset in ("folder", *SPLIT_LIST_DATASETS) else config.dataset
     return sum(dataset_info(known, config.imbalance or 100, config.profile).train_counts)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lt_causal.evaluation.packs import load_pretrained, pretrained_names, read_pack
+from lt_causal.evaluation.packs import pretrained_names, read_pack, run_from_pack
 from lt_causal.experiments.paper_tables import PAPER_TABLE3, method_label
 from lt_causal.language import Reading, text
 
@@ -24,9 +24,8 @@ MEAN, STD, PAPER = "mean", "std", "paper"
 def table3_runs(dataset: str = "cifar10-lt", epochs: int = 200) -> list:
     """The shipped runs of ``dataset``'s cells of Table 3 at the full recipe (``epochs``), as
     :class:`~lt_causal.evaluation.runs.TrainedRun` objects."""
-    names = [n for n in pretrained_names() if read_pack(n)["cell"]["dataset"] == dataset
-             and read_pack(n)["config"]["epochs"] == epochs]
-    return [load_pretrained(n) for n in names]
+    blobs = (read_pack(n) for n in pretrained_names())        # each pack read once
+    return [run_from_pack(b) for b in blobs if b["cell"]["dataset"] == dataset and b["config"]["epochs"] == epochs]
 
 
 def seed_column(seed: int) -> str:

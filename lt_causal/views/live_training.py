@@ -89,8 +89,10 @@ def train_or_shipped(config: TrainConfig, data=None, train_here: bool = False):
     if train_here or quick_mode() or finished or describe_device(config.device).has_gpu:
         return train_live(config, data=data)
     name = packs.pack_name(config.dataset, config.imbalance, config.method, config.seed)
-    if packs.is_shipped(name) and packs.read_pack(name)["config"]["epochs"] == config.epochs:
-        return load_run(packs.PREFIX + name)
+    if packs.is_shipped(name):
+        shipped = load_run(packs.PREFIX + name)
+        if shipped.config["epochs"] == config.epochs:
+            return shipped
     fallback = load_run(packs.PREFIX + packs.pack_name())
     cost = measure_epoch_seconds(config)
     print(text("not_shipped", name=name, epochs=config.epochs, hours=cost.hours_for_recipe,
