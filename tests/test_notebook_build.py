@@ -1,16 +1,15 @@
 """One source for both editions (tools/notebooks.py): the committed exercise sections and Chinese
 notebooks are exactly what `make notebooks` builds from the English notebooks, their translation
 files and the exercise registry, and an English edit without its translation fails, naming the cell."""
-import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
 
+import project_tools  # tests/project_tools.py
+
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "notebooks.py")
-nbt = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(nbt)
+nbt = project_tools.load("notebooks")
 
 
 def test_the_committed_notebooks_are_what_make_notebooks_builds():

@@ -1,15 +1,14 @@
 """docs/results.md quotes the shipped runs as they are: its generated block is what tools/results.py
 renders from the packs (so a typed or stale number fails here), and the facts it reads off a
 run's history are the history's."""
-import importlib.util
 from pathlib import Path
 
 import pandas as pd
 
+import project_tools  # tests/project_tools.py
+
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("results_doc", ROOT / "tools" / "results.py")
-results = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(results)
+results = project_tools.load("results")
 
 
 def test_the_generated_block_is_what_the_packs_say():

@@ -24,11 +24,12 @@ exists fails too.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
 import sys
 from pathlib import Path
+
+import build_cli  # tools/build_cli.py (the folder of this script is on sys.path)
 
 import nbformat
 
@@ -210,16 +211,7 @@ def build(write: bool = True) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Build the exercise sections and the Chinese notebooks.")
-    parser.add_argument("action", choices=("build", "check"))
-    args = parser.parse_args(argv)
-    try:
-        problems = build(write=args.action == "build")
-    except BuildError as exc:
-        problems = [str(exc)]
-    for line in problems:
-        print(f"error: {line}", file=sys.stderr)
-    return 1 if problems else 0
+    return build_cli.run("Build the exercise sections and the Chinese notebooks.", lambda write: build(write=write), argv, (BuildError,))
 
 
 if __name__ == "__main__":

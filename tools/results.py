@@ -9,9 +9,10 @@ around it is written by hand and quotes no number of a run.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+import build_cli  # tools/build_cli.py (the folder of this script is on sys.path)
 
 import numpy as np
 import pandas as pd
@@ -138,12 +139,7 @@ def build(write: bool = True) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Build the measured block of docs/results.md from the packs.")
-    parser.add_argument("action", choices=("build", "check"))
-    problems = build(write=parser.parse_args(argv).action == "build")
-    for line in problems:
-        print(f"error: {line}", file=sys.stderr)
-    return 1 if problems else 0
+    return build_cli.run("Build the measured block of docs/results.md from the packs.", lambda write: build(write=write), argv, ())
 
 
 if __name__ == "__main__":
