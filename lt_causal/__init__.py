@@ -15,10 +15,11 @@ from lt_causal.language import language, set_language, using_language
 
 # backdoor adjustment (notebook 01)
 from lt_causal.causal.backdoor import BackdoorResult, backdoor_adjustment, load_example
-from lt_causal.causal.simpson import backdoor_by_group, reference_distribution, standardized_rates, stratum_rates
+from lt_causal.causal.simpson import (backdoor_by_group, mediation_effects, reference_distribution, standardized_rates,
+                                      stratum_rates)
 from lt_causal.causal.calculator import BackdoorCalculatorModel
 from lt_causal.causal.backdoor import DoQuery, pgmpy_do_query   # the cross-check with pgmpy's do-query
-from lt_causal.causal.graph import (COVID_GRAPH, PAPER_GRAPH, GraphPath, adjustment_problem, adjustment_set,
+from lt_causal.causal.graph import (COUNTRY_GRAPH, COVID_GRAPH, PAPER_GRAPH, GraphPath, adjustment_problem, adjustment_set,
                                     adjustment_sets, adjustment_table, backdoor_paths, causal_paths,
                                     check_adjustment_set, do_graph, mediators, to_dag)   # sets from a graph
 

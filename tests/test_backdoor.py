@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from lt_causal.causal.backdoor import EXAMPLES, BackdoorResult, backdoor_adjustment, load_example
-from lt_causal.causal.simpson import (backdoor_by_group, reference_distribution, standardized_rates, stratum_rates)
+from lt_causal.causal.simpson import (backdoor_by_group, mediation_effects, reference_distribution, standardized_rates,
+                                      stratum_rates)
 from lt_causal.views.backdoor_plots import plot_backdoor, plot_simpson
 from lt_causal.views.causal_graph import draw_causal_graph, draw_fork_graph
 from lt_causal.views.momentum_toy_plots import momentum_causal_graph
@@ -267,6 +268,46 @@ def test_bad_cases_in_group_data_are_named(cfr):
     cfr.loc[3, "confirmed_cases"] = -7
     with pytest.raises(ValueError, match=r"stratum 'China, 30-39': confirmed_cases = -7 is negative"):
         standardized_rates(cfr, **CFR)
+
+
+# ---------------------------------------------------------------- mediation: age as the mediator of country
+
+def _rate_on_mix(rows, p_z):
+    return (rows.set_index("age_group").eval("confirmed_deaths / confirmed_cases") * p_z).sum()
+
+
+@pytest.mark.parametrize("mix", [None, "China", "Italy", "pooled"])
+def test_mediation_effects_by_hand(cfr, mix):
+    """Total = crude difference, direct = difference of the rates on one age mix (by default the
+    reference country's), indirect = the rest; recomputed here from the counts."""
+    e = mediation_effects(cfr, **CFR, treated="Italy", reference="China", mix=mix)
+    italy, china = (cfr[cfr["country"] == c] for c in ("Italy", "China"))
+    ref = {None: china, "China": china, "Italy": italy, "pooled": cfr}[mix]
+    p_z = ref.groupby("age_group")["confirmed_cases"].sum()
+    p_z = p_z / p_z.sum()
+    crude = lambda rows: rows["confirmed_deaths"].sum() / rows["confirmed_cases"].sum()  # noqa: E731
+    assert e["total effect"] == pytest.approx(crude(italy) - crude(china), rel=1e-12)
+    assert e["direct effect"] == pytest.approx(_rate_on_mix(italy, p_z) - _rate_on_mix(china, p_z), rel=1e-12)
+    assert e["indirect effect"] == pytest.approx(e["total effect"] - e["direct effect"], rel=1e-12)
+    assert e["total effect"] > 0 > e["direct effect"]        # the sentences of notebook 01 §7
+    assert e["indirect effect"] > e["total effect"]
+    assert list(e.index) == ["total effect", "direct effect", "indirect effect"] and e.name == "Italy vs China"
+
+
+def test_natural_indirect_effect_is_the_mix_change_with_the_treated_rates(cfr):
+    e = mediation_effects(cfr, **CFR, treated="Italy", reference="China")
+    italy, china = (cfr[cfr["country"] == c] for c in ("Italy", "China"))
+    mix = lambda rows: rows.set_index("age_group")["confirmed_cases"] / rows["confirmed_cases"].sum()  # noqa: E731
+    assert e["indirect effect"] == pytest.approx(_rate_on_mix(italy, mix(italy) - mix(china)), rel=1e-12)
+
+
+def test_mediation_effects_refuse_bad_groups(cfr):
+    with pytest.raises(ValueError, match=r"treated='Spain' is not a value of column 'country'; valid: China, Italy"):
+        mediation_effects(cfr, **CFR, treated="Spain", reference="China")
+    with pytest.raises(ValueError, match=r"both 'Italy'"):
+        mediation_effects(cfr, **CFR, treated="Italy", reference="Italy")
+    with pytest.raises(ValueError, match=r"standard='Mars'"):
+        mediation_effects(cfr, **CFR, treated="Italy", reference="China", mix="Mars")
 
 
 # ---------------------------------------------------------------- plots

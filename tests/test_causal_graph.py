@@ -12,7 +12,7 @@ import pytest
 
 import lt_causal as lc
 from lt_causal.causal.graph import _Graph
-from lt_causal.causal.graph import (COVID_GRAPH, PAPER_GRAPH, adjustment_from_graph, adjustment_problem,
+from lt_causal.causal.graph import (COUNTRY_GRAPH, COVID_GRAPH, PAPER_GRAPH, adjustment_from_graph, adjustment_problem,
                                     adjustment_set, adjustment_sets, adjustment_table, backdoor_paths, causal_paths,
                                     check_adjustment_set, do_graph, mediators, to_dag)
 
@@ -25,6 +25,7 @@ CHILD_COLLIDER = [("X", "C"), ("U", "C"), ("U", "Y"), ("X", "Y")]
 PNEUMONIA = [*COVID_GRAPH, ("infected", "pneumonia"), ("pneumonia", "deaths")]
 GRAPHS = {"covid": (COVID_GRAPH, X, Y), "paper": (PAPER_GRAPH, "X", "Y"), "m-bias": (M_BIAS, "X", "Y"),
           "child collider": (CHILD_COLLIDER, "X", "Y"), "pneumonia": (PNEUMONIA, X, Y),
+          "country": (COUNTRY_GRAPH, "country", "deaths"),
           "two confounders": ([("A", "X"), ("A", "Y"), ("B", "X"), ("B", "Y"), ("X", "W"), ("W", "Y"), ("A", "B")],
                               "X", "Y")}
 
@@ -38,6 +39,17 @@ def test_covid_graph_by_the_backdoor_criterion():
     assert adjustment_sets(COVID_GRAPH, X, Y) == [frozenset({"age"})]
     assert adjustment_set(COVID_GRAPH, X, Y) == {"age"}
     assert mediators(COVID_GRAPH, X, Y) == []
+
+
+def test_country_graph_age_is_a_mediator():
+    # country has no parent, so no backdoor path: the empty set is valid (the total effect is the crude
+    # rate) and age_group, a child of country on country → age_group → deaths, is its one mediator and refused.
+    assert backdoor_paths(COUNTRY_GRAPH, "country", "deaths") == []
+    assert adjustment_sets(COUNTRY_GRAPH, "country", "deaths") == [frozenset()]
+    assert mediators(COUNTRY_GRAPH, "country", "deaths") == ["age_group"]
+    assert [str(p) for p in causal_paths(COUNTRY_GRAPH, "country", "deaths")] == [
+        "country → deaths", "country → age_group → deaths"]
+    assert "mediator" in adjustment_problem(COUNTRY_GRAPH, "country", "deaths", {"age_group"})
 
 
 def test_paper_graph_by_the_backdoor_criterion():

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 # notebook 01's fork, its nodes named by the columns of load_example("covid")
 COVID_GRAPH = (("age", "infected"), ("age", "deaths"), ("infected", "deaths"))
+# notebook 01's China / Italy comparison: the country shapes the age mix of its cases, and age and
+# country both act on death; age is a mediator (von Kügelgen, Gresele, Schölkopf 2020)
+COUNTRY_GRAPH = (("country", "age_group"), ("age_group", "deaths"), ("country", "deaths"))
 # the paper's graph (docs/method.md §2): M momentum, X feature, D the projection of X on the head
 # direction, Y prediction; notebook 02's figure numbers the edges (1)-(5) in this order
 PAPER_GRAPH = (("M", "X"), ("M", "D"), ("X", "D"), ("D", "Y"), ("X", "Y"))

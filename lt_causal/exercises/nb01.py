@@ -1,11 +1,12 @@
-"""Exercises of notebook 01 (backdoor adjustment): Italy's fatality rate with China's age mix,
+"""Exercises of notebook 01 (backdoor adjustment): the direct effect of the country with age, the
+mediator, held at China's mix,
 which of P(Y | X), P(Y | do(X)) moves when the old are infected more often, and choosing a valid
 adjustment set from a graph with a mediator or a collider added (lt_causal/causal/graph.py)."""
 from __future__ import annotations
 
 from lt_causal.causal.backdoor import backdoor_adjustment, load_example
 from lt_causal.causal.graph import COVID_GRAPH, adjustment_problem, adjustment_sets, backdoor_paths, causal_paths
-from lt_causal.causal.simpson import standardized_rates, stratum_rates
+from lt_causal.causal.simpson import mediation_effects, standardized_rates, stratum_rates
 from lt_causal.exercises.core import Exercise
 
 COLUMNS = dict(group="country", adjustment="age_group", cases="confirmed_cases", deaths="confirmed_deaths")
@@ -15,68 +16,85 @@ OLD, FACTOR = ">=65", 3
 
 def _italy_facts() -> dict:
     cfr = load_example("china-italy")
-    by = {s: standardized_rates(cfr, **COLUMNS, standard=s) for s in ("China", "Italy", "pooled")}
+    held = standardized_rates(cfr, **COLUMNS, standard="China")     # each country on China's age mix
+    effects = mediation_effects(cfr, **COLUMNS, treated="Italy", reference="China")
     rates = stratum_rates(cfr, **COLUMNS)
     china = cfr[cfr["country"] == "China"]
     old = china["age_group"].isin(["70-79", "80+"])
-    return {"answer": 100 * by["China"].loc["Italy", "standardized"],
-            "italy_crude": 100 * by["China"].loc["Italy", "crude"],
-            "china_crude": 100 * by["China"].loc["China", "crude"],
-            "pooled": 100 * by["pooled"].loc["Italy", "standardized"],
-            "swapped": 100 * by["Italy"].loc["China", "standardized"],
-            "unweighted": 100 * rates["Italy"].mean(),
-            "rate_80": 100 * rates.loc["80+", "Italy"],
-            "share_80": 100 * china.loc[china["age_group"] == "80+", "confirmed_cases"].sum()
-            / china["confirmed_cases"].sum(),
-            "china_old": 100 * china.loc[old, "confirmed_cases"].sum() / china["confirmed_cases"].sum()}
+    pp = lambda v: 100 * float(v)  # noqa: E731  (percentage points)
+    return {"answer": pp(effects["direct effect"]),
+            "total": pp(effects["total effect"]), "indirect": pp(effects["indirect effect"]),
+            "held": pp(held.loc["Italy", "standardized"]),
+            "flipped": -pp(effects["direct effect"]),
+            "pooled": pp(mediation_effects(cfr, **COLUMNS, treated="Italy", reference="China",
+                                           mix="pooled")["direct effect"]),
+            "italy_mix": pp(mediation_effects(cfr, **COLUMNS, treated="Italy", reference="China",
+                                              mix="Italy")["direct effect"]),
+            "italy_crude": pp(held.loc["Italy", "crude"]),
+            "china_crude": pp(held.loc["China", "crude"]),
+            "rate_80": pp(rates.loc["80+", "Italy"]),
+            "china_cases": int(china["confirmed_cases"].sum()),
+            "share_80": pp(china.loc[china["age_group"] == "80+", "confirmed_cases"].sum()
+                           / china["confirmed_cases"].sum()),
+            "china_old": pp(china.loc[old, "confirmed_cases"].sum() / china["confirmed_cases"].sum())}
 
 
 ITALY = Exercise(
-    id="01.1", kind="number", unit="%", tolerance=0.02, example="3.14",
-    title="Italy with China's age mix",
-    question=("Compute $P(\\text{death} \\mid do(\\text{infected}))$ for **Italy** by hand, standardised to "
-              "**China's** age mix of confirmed cases: what would Italy's case-fatality rate have been if its "
-              "cases had China's ages? Use the table `cfr = lc.load_example(\"china-italy\")` of section 6 "
-              "(you may compute in a code cell). Give a percentage with two decimals."),
+    id="01.1", kind="number", unit="%", tolerance=0.02, example="-1.23",
+    title="The direct effect of the country",
+    question=("On the graph of section 7 (country → age of the cases → death, and country → death), compute "
+              "by hand the **direct effect** of being a case in **Italy** rather than in **China**, with the "
+              "mediator held at **China's** age mix of cases: "
+              "$\\sum_z P(\\text{death} \\mid \\text{Italy}, z)\\,P(z \\mid \\text{China}) - "
+              "P(\\text{death} \\mid \\text{China})$. Use the table `cfr = lc.load_example(\"china-italy\")` "
+              "(you may compute in a code cell). Give it in percentage points with two decimals, with its sign "
+              "(the check accepts ±0.02)."),
     facts=_italy_facts,
-    why=("Italy's per-age rates weighted by China's age mix P(z) give {answer:.2f} %, far below Italy's "
-         "crude {italy_crude:.2f} %: the crude rate was high because Italy's cases were old."),
-    hint=("Two steps: Italy's rate in each age group (deaths / cases), then a weighted sum with weights "
-          "= each age group's share of **China's** cases."),
+    why=("With China's age mix, Italy's per-age rates give {held:.2f} % against China's {china_crude:.2f} %: a "
+         "direct effect of {answer:.2f} points — with age held fixed, a case in Italy died less often. The total "
+         "effect, +{total:.2f} points, is more than carried by the age of the cases: the indirect effect is "
+         "{indirect:+.2f} points."),
+    hint=("Two steps: Italy's rate in each age group (deaths / cases) weighted by each age group's share of "
+          "**China's** cases; then subtract China's crude rate. The result is negative."),
     mistakes={
-        "italy_crude": ("That is Italy's crude rate: Italy's per-age rates weighted by Italy's own age mix "
-                        "P(z | Italy). Swap the weights for China's age mix."),
-        "china_crude": ("That is China's own crude rate. The question keeps Italy's per-age rates and "
-                        "borrows only China's age mix."),
-        "pooled": ("That is Italy standardised to the pooled age mix of both countries (section 6). "
-                   "Here the standard is China's cases alone."),
-        "swapped": ("Rates and weights swapped: that is China's per-age rates with Italy's age mix. "
-                    "Use Italy's rates and China's mix."),
-        "unweighted": ("That is the plain mean of Italy's per-age rates, every age group weighted equally. "
-                       "Weight each group by its share of China's cases."),
+        "total": ("That is the total effect, Italy's crude rate minus China's: the age mix moved along with the "
+                  "country. The direct effect holds it at China's mix."),
+        "held": ("That is Italy's rate with China's age mix, the first step. The effect is its difference to "
+                 "China's rate: subtract China's crude {china_crude:.2f} %."),
+        "flipped": "Right size, wrong sign: the direct effect is Italy's rate minus China's, not China's minus Italy's.",
+        "indirect": ("That is the indirect effect, the part that runs through age (total minus direct). "
+                     "The question asks for the part with age held fixed."),
+        "pooled": ("That is the direct effect with age held at the pooled mix of both countries, the one "
+                   "section 7 shows. Here the mediator is held at China's mix."),
+        "italy_mix": ("That is the direct effect with age held at Italy's mix, the other one section 7 shows. "
+                      "Here the mediator is held at China's: weight by each age group's share of China's cases."),
     },
     zh=dict(
-        title="用中国的年龄构成计算意大利",
-        why=("意大利各年龄组的比率按中国的年龄构成 P(z) 加权，得到 {answer:.2f} %，远低于意大利的粗率 "
-             "{italy_crude:.2f} %：粗率高，是因为意大利的病例年龄偏大。"),
-        hint="分两步：先算意大利每个年龄组的比率（死亡人数 / 病例数），再加权求和，权重为每个年龄组在**中国**病例中的占比。",
+        title="国家的直接效应",
+        why=("按中国的年龄构成，意大利各年龄组的比率得到 {held:.2f} %，中国为 {china_crude:.2f} %：直接效应为 "
+             "{answer:.2f} 个百分点——固定年龄后，意大利的病例死亡得更少。总效应为 +{total:.2f} 个百分点，"
+             "经由病例年龄传递的部分比它还大：间接效应为 {indirect:+.2f} 个百分点。"),
+        hint=("分两步：先把意大利每个年龄组的比率（死亡人数 / 病例数）按每个年龄组在**中国**病例中的占比加权求和；"
+              "再减去中国的粗率。结果是负数。"),
         mistakes={
-            "italy_crude": ("这是意大利的粗率：意大利各年龄组的比率按意大利自己的年龄构成 P(z | Italy) 加权。"
-                            "把权重换成中国的年龄构成。"),
-            "china_crude": "这是中国自己的粗率。题目保留意大利各年龄组的比率，只借用中国的年龄构成。",
-            "pooled": "这是意大利按两国合并的年龄构成标准化的结果（第 6 节）。这里的标准只是中国的病例。",
-            "swapped": "比率和权重对调了：这是中国各年龄组的比率配上意大利的年龄构成。应使用意大利的比率和中国的构成。",
-            "unweighted": "这是意大利各年龄组比率的简单平均，每个年龄组权重相同。应按每组在中国病例中的占比加权。",
+            "total": "这是总效应，即意大利粗率减去中国粗率：年龄构成随国家一起变了。直接效应把它固定为中国的构成。",
+            "held": "这是按中国年龄构成计算的意大利比率，只是第一步。效应是它与中国比率之差：再减去中国的粗率 {china_crude:.2f} %。",
+            "flipped": "大小对了，符号反了：直接效应是意大利的比率减去中国的，而不是中国减意大利。",
+            "indirect": "这是间接效应，即经由年龄传递的部分（总效应减直接效应）。题目问的是固定年龄后的部分。",
+            "pooled": "这是把年龄固定为两国合并构成时的直接效应，即第 7 节展示的那个。这里中介固定为中国的构成。",
+            "italy_mix": "这是把年龄固定为意大利构成时的直接效应，即第 7 节展示的另一个。这里中介固定为中国的构成：按每组在中国病例中的占比加权。",
         }),
     solution=("Italy's rate in each age group is deaths / cases (e.g. 80+: {rate_80:.2f} %). China's age mix "
-              "is each group's share of China's 44,672 cases (80+: {share_80:.2f} %; 70 or older: "
-              "{china_old:.1f} %). The backdoor sum $\\sum_z P(Y \\mid \\text{Italy}, z)\\,P(z)$ with "
-              "China's mix as $P(z)$ gives **{answer:.2f} %**. In code:\n\n"
+              "is each group's share of China's {china_cases:,} cases (80+: {share_80:.2f} %; 70 or older: "
+              "{china_old:.1f} %). Italy's rates on China's mix, $\\sum_z P(Y \\mid \\text{Italy}, z)\\,"
+              "P(z \\mid \\text{China})$, give {held:.2f} %; minus China's crude {china_crude:.2f} % that is a "
+              "direct effect of **{answer:.2f} points**. The total effect, crude against crude, is "
+              "{italy_crude:.2f} − {china_crude:.2f} = +{total:.2f} points, so the indirect effect through age "
+              "is {indirect:+.2f} points: more than all of Italy's excess runs through the age of its cases. "
+              "In code:\n\n"
               "```python\ncfr = lc.load_example(\"china-italy\")\n"
-              "lc.standardized_rates(cfr, group=\"country\", adjustment=\"age_group\", cases=\"confirmed_cases\",\n"
-              "                      deaths=\"confirmed_deaths\", standard=\"China\")\n```\n\n"
-              "Italy's crude {italy_crude:.2f} % against China's {china_crude:.2f} % was Simpson's paradox: "
-              "with the same age mix, Italy's rate is lower."),
+              "lc.mediation_effects(cfr, group=\"country\", adjustment=\"age_group\", cases=\"confirmed_cases\",\n"
+              "                     deaths=\"confirmed_deaths\", treated=\"Italy\", reference=\"China\")\n```"),
 )
 
 
@@ -142,7 +160,7 @@ OLD_INFECTED = Exercise(
               "section 5."),
 )
 
-# section 7's graph with a mediator (pneumonia) or a collider (a hospital visit) added
+# section 6's graph with a mediator (pneumonia) or a collider (a hospital visit) added
 X, Y = "infected", "deaths"
 PNEUMONIA = (*COVID_GRAPH, ("infected", "pneumonia"), ("pneumonia", "deaths"))
 HOSPITAL = (*COVID_GRAPH, ("exposure", "infected"), ("exposure", "hospital"), ("frailty", "hospital"),
@@ -167,7 +185,7 @@ def _mediator_facts() -> dict:
 MEDIATOR = Exercise(
     id="01.3", kind="choice", example="\"a\"",
     title="Adjust for a mediator?",
-    question=("**Add a mediator.** Extend the graph of section 7 by pneumonia: infection causes it and it can "
+    question=("**Add a mediator.** Extend the graph of section 6 by pneumonia: infection causes it and it can "
               "kill, `infected → pneumonia → deaths` (age acts as before, and `infected → deaths` stays). To "
               "estimate the **total** effect $P(\\text{death} \\mid do(\\text{infected}))$, which set must the "
               "backdoor adjustment use?"),
@@ -217,7 +235,7 @@ def _collider_facts() -> dict:
 COLLIDER = Exercise(
     id="01.4", kind="choice", example="\"a\"",
     title="Adjust for a collider?",
-    question=("**Add a collider.** Back to the graph of section 7, now with two more variables: **exposure** at "
+    question=("**Add a collider.** Back to the graph of section 6, now with two more variables: **exposure** at "
               "work makes both infection and a hospital visit more likely (`exposure → infected`, "
               "`exposure → hospital`), **frailty** makes both a hospital visit and death more likely "
               "(`frailty → hospital`, `frailty → deaths`). Which of these sets is **not** a valid adjustment set "

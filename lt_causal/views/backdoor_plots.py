@@ -61,7 +61,7 @@ def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
     g = np.arange(len(summary))
     right.bar(g - 0.2, summary["crude"] * scale, 0.4, label=text("crude"))
     right.bar(g + 0.2, summary["standardized"] * scale, 0.4,
-              label=text("standardised", standard=term(standard), adjustment=term(adjustment)))
+              label=text("standardised", standard=term(standard)))
     for xs, col in ((g - 0.2, "crude"), (g + 0.2, "standardized")):
         for xi, v in zip(xs, summary[col]):
             right.annotate(f"{v * scale:.2f}", (xi, v * scale), ha="center", va="bottom")

@@ -13,6 +13,7 @@ from lt_causal.language import text
 Position = tuple[float, float]
 # nodes of the package's two graphs drawn with their catalogue labels (COVID_GRAPH, PAPER_GRAPH)
 NODE_LABELS = {"age": "fork_age", "infected": "fork_infected", "deaths": "fork_death",
+               "country": "node_country", "age_group": "node_age_mediator",
                "M": "node_momentum", "X": "node_feature", "D": "node_head", "Y": "node_prediction"}
 
 
