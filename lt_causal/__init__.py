@@ -63,7 +63,7 @@ from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, pape
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
 from lt_causal.experiments.table3 import gain_reading, gains, measured_table3, table3_runs
-from lt_causal.experiments.alpha_choice import alpha_choices, alpha_reading
+from lt_causal.experiments.alpha_choice import alpha_choices, alpha_reading, alpha_rule_table
 from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, measure_throughput, scale_comparison,
                                          scale_config)   # ImageNet-LT at scale (notebook 08)
 
@@ -71,7 +71,8 @@ from lt_causal.experiments.scale import (IMAGENET_LT, Throughput, cost_table, me
 from lt_causal.momentum.toy import (MomentumToy, Trajectory, figure_data, head_drift, make_toy, mu_sweep, shared_loss,
                                     simulate)
 from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose, decomposition_table,
-                                         feature_magnitude_per_class, relative_accuracy_change)
+                                         feature_magnitude_per_class, magnitude_reading, magnitude_table, rank_correlation,
+                                         relative_accuracy_change)
 from lt_causal.momentum.grid import cached_run, grid_note, momentum_grid, momentum_recipe
 from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
 

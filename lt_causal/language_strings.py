@@ -23,6 +23,10 @@ TERMS = {
     "De-confound": "去混杂", "De-confound-TDE": "去混杂-TDE", "Cross-entropy": "交叉熵", "TDE gain": "TDE 提升",
     "mean": "均值", "std": "标准差", "alpha": "α", "paper": "论文", "imbalance": "不平衡比", "system": "方法",
     "paper (Table 3)": "论文（表 3）",
+    # notebook 02's Fig. 3b as numbers (lt_causal.momentum.analysis.MAGNITUDE_COLUMNS)
+    "rank corr. (size, ‖x‖)": "秩相关（样本数, ‖x‖）", "rank corr. (size, cos)": "秩相关（样本数, cos）",
+    "feature size": "特征维数", "mean cos": "平均 cos", "rule α": "规则给出的 α", "configured α": "配置的 α",
+    "run": "运行", "longest ‖x‖": "‖x‖ 最长", "shortest ‖x‖": "‖x‖ 最短", "highest cos": "cos 最高",
     "long-tailed": "长尾", "head": "头部", "tail": "尾部",
     # notebook 08 (views/scale_plots.py)
     "Learning rate over training": "训练过程中的学习率", "fraction of the epochs done": "已完成的 epoch 比例",
@@ -89,6 +93,19 @@ STRINGS = {
                              "与论文不同，实测的提升并非每一步都变小：在 {where} 时没有变小。"),
     "reading_gap": ("The largest difference from the paper's gain is at r={r:g} ({gap:+.2f} points).",
                     "与论文提升相差最大的是 r={r:g}（{gap:+.2f} 个百分点）。"),
+    # notebook 02's Fig. 3b read from the runs (lt_causal.momentum.analysis.magnitude_reading)
+    "trend_falls": ("falls from head to tail", "从头部类别到尾部类别递减"),
+    "trend_rises": ("rises from head to tail", "从头部类别到尾部类别递增"),
+    "trend_none": ("shows no head-to-tail trend", "没有随类别从头到尾变化的趋势"),
+    "magnitude_run": ("{name}: the mean ‖x‖ {trend} (rank correlation with the class sizes {rho:+.2f}; longest "
+                      "{longest}, shortest {shortest}).",
+                      "{name}：平均 ‖x‖ {trend}（与类别样本数的秩相关 {rho:+.2f}；最长为{longest}，最短为{shortest}）。"),
+    "magnitude_all": ("Every run shows the paper's Fig. 3b pattern: head classes have longer features.",
+                      "每个运行都呈现论文图 3b 的规律：头部类别的特征更长。"),
+    "magnitude_some": ("The paper's Fig. 3b pattern (head classes have longer features) shows only on: {runs}.",
+                       "论文图 3b 的规律（头部类别的特征更长）只在以下运行中出现：{runs}。"),
+    "magnitude_none": ("None of these runs shows the paper's Fig. 3b pattern (head classes have longer features).",
+                       "这些运行都没有呈现论文图 3b 的规律（头部类别的特征更长）。"),
     "cell_label": ("{data} r={r:g} · {method} · seed {seed}", "{data} r={r:g} · {method} · 种子 {seed}"),
     "cell_label_fixed": ("{data} · {method} · seed {seed}", "{data} · {method} · 种子 {seed}"),
     "picker_none": ("No finished runs found: train one in notebook 03/05 or with `python -m lt_causal train`.",

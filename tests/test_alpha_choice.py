@@ -30,3 +30,14 @@ def test_the_reading_states_the_gaps(run):
     assert f"The rule lands {gap:.2f} points below the oracle" in reading and "oracle" in reading
     with lc.using_language("zh"):
         assert "神谕" in alpha_reading(run)
+
+
+def test_the_rule_table_reads_each_runs_cosines(run):
+    other = cifar_like_run(50, "deconfound", 1)
+    t = lc.alpha_rule_table({"a": run, "b": other})
+    for name, r in (("a", run), ("b", other)):
+        cosines = r.mean_cos()                       # one per head, recomputed by the run
+        assert t.loc[name, "K"] == len(cosines) == r.num_heads
+        assert t.loc[name, "mean cos"] == pytest.approx(sum(cosines) / len(cosines))
+        assert t.loc[name, "rule α"] == pytest.approx(1 / t.loc[name, "mean cos"])
+        assert t.loc[name, "feature size"] == r.test_features.shape[1] and t.loc[name, "configured α"] == r.alpha

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lt_causal as lc
-from lt_causal.exercises.core import TRANSLATED, Exercise, fill, judge, message
+from lt_causal.exercises.core import TRANSLATED, Exercise, fill, in_language, judge, message
 from lt_causal.exercises.feedback import Feedback
 from lt_causal.exercises.registry import SECTION_TITLE, exercise_cells, facts
 from lt_causal.language import using_language
@@ -222,9 +222,11 @@ def test_every_text_a_check_returns_is_translated_with_the_same_placeholders(exe
 def test_a_check_under_chinese_answers_in_chinese(exercise_id):
     ex, values = lc.EXERCISES[exercise_id], facts(exercise_id)
     answers = [values["answer"], None, *(example_answer(exercise_id, key) for key in ex.mistakes)]
+    english_values = values
     with using_language("zh"):
         right, blank, *mistakes = (lc.check(exercise_id, answer) for answer in answers)
         shown = [str(f) + f._repr_html_() for f in (right, blank, *mistakes)]
+        values = in_language(values)                                    # "tail" as 尾部
     assert right.correct and right.message == fill(ex.zh["why"], values) and right.title == ex.zh["title"]
     assert blank.status == "unanswered" and blank.hint == fill(ex.zh["hint"], values)
     for key, feedback in zip(ex.mistakes, mistakes):
@@ -232,8 +234,8 @@ def test_a_check_under_chinese_answers_in_chinese(exercise_id):
     assert all(CJK.search(text) and "Hint" not in text for text in shown), shown
     assert all("{" not in f.message + f.hint for f in (blank, *mistakes)) and "{" not in right.message
     english = lc.check(exercise_id, answers[-1])                     # English again outside the block
-    assert english.message == fill(ex.mistakes[list(ex.mistakes)[-1]], values) and english.title == ex.title
-    assert english.hint == fill(ex.hint, values)
+    assert english.message == fill(ex.mistakes[list(ex.mistakes)[-1]], english_values) and english.title == ex.title
+    assert english.hint == fill(ex.hint, english_values)
 
 
 def test_a_missing_translation_falls_back_to_english_and_a_stray_one_is_refused():
@@ -275,3 +277,12 @@ def test_option_labels_are_accepted_in_the_language_they_are_shown_in(exercise_i
                     status = lc.check(exercise_id, typed).status
                 assert (status == "correct") == (key == facts["answer"]), (typed, language, status)
                 assert status != "invalid", (typed, language)
+
+
+def test_a_word_fact_is_shown_in_the_learners_language():
+    """06.1's winner is a fact ("tail"); the Chinese feedback names it 尾部, the English "tail"."""
+    answer = facts("06.1")["answer"]
+    assert facts("06.1")["winner"] == "tail" and "the tail class wins" in lc.check("06.1", answer).message
+    with using_language("zh"):
+        said = lc.check("06.1", answer).message
+    assert "胜出的是尾部类别" in said and "tail类别" not in said

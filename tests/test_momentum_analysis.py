@@ -8,7 +8,10 @@ import torch
 
 from lt_causal.training.config import recipe
 from lt_causal.models.heads import CausalNormHead, CosineHead
-from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose, decomposition_table, feature_magnitude_per_class, relative_accuracy_change)
+from lt_causal.momentum.analysis import (accuracy_by_mu, class_direction_cosines, decompose, decomposition_table,
+                                         feature_magnitude_per_class, magnitude_reading, magnitude_table,
+                                         rank_correlation, relative_accuracy_change)
+from lt_causal.language import using_language
 from lt_causal.momentum.grid import grid_run_dir, momentum_grid
 from lt_causal.datasets.profiles import shot_groups
 from lt_causal.evaluation.runs import TrainedRun
@@ -106,6 +109,40 @@ def test_feature_magnitude_against_a_loop():
         norms = [math.sqrt(sum(v * v for v in x[i])) for i in range(len(y)) if y[i] == c]
         assert table.loc[f"c{c}", "magnitude"] == pytest.approx(sum(norms) / len(norms), rel=1e-9)
         assert table.loc[f"c{c}", "std"] == pytest.approx(float(np.std(norms)), rel=1e-6, abs=1e-9)
+
+
+def _scaled_by_size(run, power):
+    """The same run with every class's features scaled so that the mean ‖x‖ follows count**power."""
+    counts = torch.tensor(run.train_counts, dtype=torch.float64)
+    norms = run.test_features.double().norm(dim=1)
+    scale = (counts[run.test_labels] ** power) / norms
+    return dataclasses.replace(run, test_features=(run.test_features.double() * scale[:, None]).float())
+
+
+def test_rank_correlation_by_hand():
+    assert rank_correlation([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert rank_correlation([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # ranks (1, 2, 3) and (2, 1, 3): 1 - 6 * (1 + 1) / (3 * 8) = 0.5
+    assert rank_correlation([5, 7, 9], [0.2, 0.1, 0.3]) == pytest.approx(0.5)
+
+
+def test_magnitude_table_and_reading_follow_the_features():
+    runs = {"longer head": _scaled_by_size(synthetic_run(1), 0.5), "longer tail": _scaled_by_size(synthetic_run(1), -0.5)}
+    table = magnitude_table(runs)
+    assert table.loc["longer head", "rank corr. (size, ‖x‖)"] == pytest.approx(1.0)
+    assert table.loc["longer tail", "rank corr. (size, ‖x‖)"] == pytest.approx(-1.0)
+    assert table.loc["longer head", "longest ‖x‖"] == "c1" and table.loc["longer head", "shortest ‖x‖"] == "c4"
+    cos = class_direction_cosines(runs["longer head"])
+    assert table.loc["longer head", "highest cos"] == cos["cos"].idxmax()
+    assert table.loc["longer head", "rank corr. (size, cos)"] == pytest.approx(rank_correlation(cos["train_count"], cos["cos"]))
+    reading = magnitude_reading(table)
+    assert "longer head: the mean ‖x‖ falls from head to tail (rank correlation with the class sizes +1.00" in reading
+    assert "longer tail: the mean ‖x‖ rises from head to tail" in reading
+    assert reading.endswith("shows only on: longer head.")
+    assert magnitude_reading(table.loc[["longer head"]]).endswith("head classes have longer features.")
+    assert "None of these runs" in magnitude_reading(table.loc[["longer tail"]])
+    with using_language("zh"):
+        assert "从头部类别到尾部类别递减" in magnitude_reading(table) and "只在以下运行中出现" in magnitude_reading(table)
 
 
 def test_decomposition_table_lengths():

@@ -24,7 +24,7 @@ import numpy as np
 
 from lt_causal.checks import check_choice
 from lt_causal.exercises.feedback import Feedback
-from lt_causal.language import language, text
+from lt_causal.language import language, term, text
 
 KINDS = ("number", "choice")
 UNITS = ("", "%", "probability")
@@ -168,8 +168,16 @@ def _judge_choice(exercise: Exercise, option: str, facts: dict) -> tuple[str, st
     return "wrong", message("wrong_choice")
 
 
+def in_language(facts: dict) -> dict:
+    """``facts`` with every word other than the answer (``winner``: "tail") as the active language
+    names it (:func:`lt_causal.language.term`: 尾部 under Chinese)."""
+    return {k: term(v) if isinstance(v, str) and k != "answer" else v for k, v in facts.items()}
+
+
 def judge(exercise: Exercise, answer, facts: dict) -> Feedback:
-    """The feedback on ``answer`` (None: not answered yet) given the exercise's ``facts``."""
+    """The feedback on ``answer`` (None: not answered yet) given the exercise's ``facts``, its words
+    in the active language (:func:`in_language`)."""
+    facts = in_language(facts)
     hint, title = fill(own_text(exercise, "hint"), facts), own_text(exercise, "title")
     make = lambda status, said: Feedback(exercise.id, title, status, said,  # noqa: E731
                                             None if status == "correct" else hint, answer)

@@ -47,8 +47,7 @@ ITALY = Exercise(
               "mediator held at **China's** age mix of cases: "
               "$\\sum_z P(\\text{death} \\mid \\text{Italy}, z)\\,P(z \\mid \\text{China}) - "
               "P(\\text{death} \\mid \\text{China})$. Use the table `cfr = lc.load_example(\"china-italy\")` "
-              "(you may compute in a code cell). Give it in percentage points with two decimals, with its sign "
-              "(the check accepts ±0.02)."),
+              "(you may compute in a code cell). Give it in percentage points with two decimals, with its sign."),
     facts=_italy_facts,
     why=("With China's age mix, Italy's per-age rates give {held:.2f} % against China's {china_crude:.2f} %: a "
          "direct effect of {answer:.2f} points — with age held fixed, a case in Italy died less often. The total "

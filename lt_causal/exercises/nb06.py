@@ -21,7 +21,7 @@ def _adjust_facts() -> dict:
     prior = COUNTS[1] / sum(COUNTS)
     return {"answer": float(adjusted[1]), "head": float(adjusted[0]), "log10": LOGITS[1] - math.log10(prior),
             "added": LOGITS[1] + math.log(prior), "counts": LOGITS[1] - math.log(COUNTS[1]),
-            "prior": prior, "log_prior": math.log(prior), "winner": "tail" if adjusted[1] > adjusted[0] else "head"}
+            "prior": prior, "log_prior": math.log(prior), "gain": -math.log(prior), "tail_logit": LOGITS[1], "winner": "tail" if adjusted[1] > adjusted[0] else "head"}
 
 
 ADJUST = Exercise(
@@ -31,7 +31,7 @@ ADJUST = Exercise(
               "$z = (2.0, 0.5)$. Compute the tail's logit after logit adjustment with $\\tau = 1$, "
               "$z_y - \\tau\\log\\pi_y$ (natural log, two decimals). Which class wins now?"),
     facts=_adjust_facts,
-    why=("π_tail = {prior:g}, so the tail gains −log π = {answer:.2f} − 0.5 and now beats the head's "
+    why=("π_tail = {prior:g}, so the tail gains −ln π = {gain:.2f}: {tail_logit:g} + {gain:.2f} = {answer:.2f}, which beats the head's "
          "{head:.2f}: the {winner} class wins."),
     hint="π_y is the class's share of the training images (a probability), and log is the natural logarithm.",
     mistakes={
@@ -41,8 +41,8 @@ ADJUST = Exercise(
     },
     zh=dict(
         title="手算 logit 调整",
-        why=("π_tail = {prior:g}，所以尾部增加了 −log π = {answer:.2f} − 0.5，现在超过了头部的 {head:.2f}："
-             "胜出的是 {winner} 类别。"),
+        why=("π_tail = {prior:g}，所以尾部增加了 −ln π = {gain:.2f}：{tail_logit:g} + {gain:.2f} = {answer:.2f}，超过了头部的 {head:.2f}："
+             "胜出的是{winner}类别。"),
         hint="π_y 是该类别在训练图像中的占比（一个概率），log 是自然对数。",
         mistakes={
             "log10": "这里用了 log₁₀；logit 调整用的是自然对数：−ln {prior:g}。",
@@ -69,7 +69,8 @@ KNOB = Exercise(
     title="Which knob does (almost) nothing?",
     question=("On the shipped CIFAR-10-LT **de-confound** model, each knob is set to 1 (TDE's α, τ-norm's τ, "
               "logit adjustment's τ). Which one changes overall accuracy the least? Predict from what each "
-              "knob uses, then check with `lc.knob_comparison({\"de-confound\": lc.load_run(\"{model}\")})`."),
+              "knob uses (the weight norms above are a clue) before the next sections show it, or check with "
+              "`lc.knob_comparison({\"de-confound\": lc.load_run(\"{model}\")})`."),
     options={"tde": "TDE (α = 1)", "tau_norm": "τ-norm (τ = 1)", "logit_adjustment": "logit adjustment (τ = 1)"},
     aliases={"tau-norm": "tau_norm", "τ-norm": "tau_norm", "logit-adjust": "logit_adjustment",
              "logit adjustment": "logit_adjustment", "la": "logit_adjustment"},
@@ -126,7 +127,7 @@ TAU_NORM = Exercise(
     },
     zh=dict(
         title="手算 τ-norm",
-        why="8 / 4^{tau:g} = {answer:g}，而尾部为 3 / 1 = {tail:g}：τ = {tau:g} 时胜出的是 {winner} 类别。",
+        why="8 / 4^{tau:g} = {answer:g}，而尾部为 3 / 1 = {tail:g}：τ = {tau:g} 时胜出的是{winner}类别。",
         hint="τ = {tau:g} 时，‖w‖^τ 就是平方根。",
         mistakes={
             "full": "这是 τ = 1（每个类别向量都缩放到单位长度）；这里 τ = {tau:g}。",

@@ -25,6 +25,19 @@ SECTION_INTRO = ("Predict or compute first, then check. Write your answer in pla
 SOLUTION_LABEL = "Solution"
 ANSWER_PROMPT = "your answer, e.g. {example}"
 OPTIONS_LABEL = "Answer with one of:"
+# the precision a numeric exercise checks, stated under its question ({tolerance}: a fact of every exercise)
+PRECISION = {"tolerance": "*The check accepts ±{tolerance:g}.*", "points": "*The check accepts ±{tolerance:g} points.*",
+             "exact": "*The check asks for the exact whole number.*"}
+
+
+def precision_key(exercise: Exercise) -> str | None:
+    """Which :data:`PRECISION` sentence the exercise's question ends with (None: a choice, or an
+    exercise whose question states its own rule, ``accept``)."""
+    if exercise.kind != "number" or exercise.accept is not None:
+        return None
+    if exercise.tolerance == 0:
+        return "exact"
+    return "points" if exercise.unit == "%" else "tolerance"
 
 
 def get_exercise(exercise_id: str) -> Exercise:
@@ -34,7 +47,8 @@ def get_exercise(exercise_id: str) -> Exercise:
 
 @lru_cache(maxsize=None)
 def _facts(exercise_id: str) -> dict:
-    return dict(EXERCISES[exercise_id].facts())
+    exercise = EXERCISES[exercise_id]
+    return {"tolerance": exercise.tolerance, **exercise.facts()}
 
 
 def facts(exercise_id: str) -> dict:
@@ -63,6 +77,9 @@ def question_markdown(exercise: Exercise) -> str:
         options = "\n".join(f"- `\"{key}\"`: {fill(label, values)}" if label != key else f"- `\"{key}\"`"
                             for key, label in exercise.options.items())
         text += f"\n\n{OPTIONS_LABEL}\n\n{options}"
+    key = precision_key(exercise)
+    if key:
+        text += " " + fill(PRECISION[key], values)
     return text
 
 

@@ -5,6 +5,7 @@ the test labels that a real choice never sees (notebook 08 chooses α on a val s
 
     lc.alpha_choices(run)      # one row per way: α, accuracy by shot group, whether it saw test labels
     lc.alpha_reading(run)      # the same as a sentence, computed
+    lc.alpha_rule_table(runs)  # per run: feature size, mean cos(x, d̂), the rule's α, the preset
 """
 from __future__ import annotations
 
@@ -41,3 +42,16 @@ def alpha_reading(run) -> Reading:
                         rule_gap=at[ORACLE] - at[RULE], preset_gap=at[ORACLE] - at[PRESET],
                         better=text("alpha_rule_better") if at[RULE] > at[PRESET] else
                         text("alpha_preset_better") if at[PRESET] > at[RULE] else text("alpha_tie")))
+
+
+def alpha_rule_table(runs: dict) -> pd.DataFrame:
+    """The rule α · mean cos ≈ 1 on each run of ``runs`` ({name: TrainedRun}): the feature size,
+    the number of heads K, the mean cos(x^k, d̂^k) over the test images (averaged over the heads),
+    the α the rule gives and the α the run was configured with — the numbers behind "a smaller
+    cosine needs a larger α" (notebook 08)."""
+    rows = {name: {"feature size": int(run.test_features.shape[1]), "K": run.num_heads,
+                   "mean cos": sum(run.mean_cos()) / len(run.mean_cos()), "rule α": run.suggested_alpha(),
+                   "configured α": run.alpha} for name, run in runs.items()}
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "run"
+    return table

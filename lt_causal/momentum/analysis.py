@@ -3,7 +3,9 @@
 - :func:`decompose` splits features into x = ẍ + d with d = ‖x‖ cos(x, d̂) d̂, the projection on
   the head direction d̂ (Assumption 1; per head when ``num_heads`` > 1).
 - :func:`class_direction_cosines` and :func:`feature_magnitude_per_class` (Fig. 3b) summarise a
-  run's cached test features per class, ordered head → tail.
+  run's cached test features per class, ordered head → tail; :func:`magnitude_table` and
+  :func:`magnitude_reading` say, per run, whether ‖x‖ and cos(x, d̂) do fall from head to tail
+  (rank correlation with the class sizes) — the sentence notebook 02 shows beside the figure.
 - :func:`relative_accuracy_change` gives Fig. 3c over runs trained with several SGD momenta μ
   (:func:`lt_causal.momentum.grid.momentum_grid`): (acc_μ − acc_μmax) / acc_μmax per class.
 
@@ -20,6 +22,7 @@ import torch
 
 from lt_causal.datasets.profiles import SHOT_GROUPS, head_to_tail, shot_groups
 from lt_causal.evaluation.runs import TrainedRun
+from lt_causal.language import Reading, term, text
 from lt_causal.models.tde import EPS, head_cosines, split_heads, unit
 
 
@@ -89,6 +92,50 @@ def feature_magnitude_per_class(run: TrainedRun) -> pd.DataFrame:
     sq = _class_means(run, norms ** 2)
     std = (sq - mean ** 2).clamp_min(0).sqrt()
     return _class_frame(run, {"magnitude": mean.numpy(), "std": std.numpy()})
+
+
+# a rank correlation with the class sizes at least this large reads as "falls from head to tail"
+TREND = 0.5
+MAGNITUDE_COLUMNS = ("rank corr. (size, ‖x‖)", "rank corr. (size, cos)", "longest ‖x‖", "shortest ‖x‖",
+                     "highest cos")
+
+
+def rank_correlation(a, b) -> float:
+    """Spearman's rank correlation of two sequences (average ranks for ties)."""
+    ra, rb = pd.Series(np.asarray(a, dtype=float)).rank(), pd.Series(np.asarray(b, dtype=float)).rank()
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def magnitude_table(runs: dict) -> pd.DataFrame:
+    """Fig. 3b read as numbers, one row per run of ``runs`` ({name: TrainedRun}): the rank
+    correlation of the classes' training-image counts with their mean ‖x‖ (Fig. 3b's claim: close
+    to +1) and with cos(mean feature, d̂), and the classes with the longest and shortest mean
+    feature and the highest cosine."""
+    rows = {}
+    for name, run in runs.items():
+        m, c = feature_magnitude_per_class(run), class_direction_cosines(run)
+        rows[name] = [rank_correlation(m["train_count"], m["magnitude"]),
+                      rank_correlation(c["train_count"], c["cos"]),
+                      m["magnitude"].idxmax(), m["magnitude"].idxmin(), c["cos"].idxmax()]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(MAGNITUDE_COLUMNS))
+
+
+def _trend(rho: float) -> str:
+    return "trend_falls" if rho >= TREND else ("trend_rises" if rho <= -TREND else "trend_none")
+
+
+def magnitude_reading(table: pd.DataFrame) -> Reading:
+    """What :func:`magnitude_table` says about Fig. 3b, run by run, in the active language: does the
+    mean feature magnitude fall from head to tail (rank correlation ≥ :data:`TREND`), and which
+    class is longest; then whether the paper's pattern shows on every run, on some or on none."""
+    size_mag, _, longest, shortest, _ = MAGNITUDE_COLUMNS
+    lines = [text("magnitude_run", name=name, trend=text(_trend(row[size_mag])), rho=row[size_mag],
+                  longest=term(row[longest]), shortest=term(row[shortest]))
+             for name, row in table.iterrows()]
+    shown = [name for name, row in table.iterrows() if row[size_mag] >= TREND]
+    verdict = ("magnitude_all" if len(shown) == len(table) else "magnitude_none" if not shown else "magnitude_some")
+    lines.append(text(verdict, runs=", ".join(map(str, shown))))
+    return Reading(" ".join(lines))
 
 
 def decomposition_table(run: TrainedRun) -> pd.DataFrame:

@@ -24,11 +24,15 @@ def header(label) -> str:
 
 def show_table(table, precision: int = 1):
     """A pandas Styler of ``table`` (a DataFrame) for a notebook: ``precision`` decimals, "–" for
-    every empty value, translated headers and index names."""
+    every empty value, translated headers and index names, and text values (a class name) as
+    :func:`header` shows them."""
     shown = table.copy()
     shown.index = shown.index.set_names([None if n is None else header(n) for n in shown.index.names])
     shown.columns = shown.columns.set_names([None if n is None else header(n) for n in shown.columns.names])
     styler = shown.style.format(precision=precision, na_rep=EMPTY)
+    words = [c for c in shown.columns if shown[c].dtype == object and shown[c].map(lambda v: isinstance(v, str)).all()]
+    if words:
+        styler = styler.format(header, subset=words, na_rep=EMPTY)
     for axis in (0, 1):
         levels = (shown.index if axis == 0 else shown.columns).nlevels
         for level in range(levels):
