@@ -42,7 +42,8 @@ from lt_causal.methods.decoupling import (class_means, learn_weight_scaling, log
                                           retrain_classifier, second_stage, tau_norm_head)
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits, tau_normalize
 from lt_causal.evaluation.metrics import TestPrior, per_class_accuracy, prior_accuracy, shot_accuracy, test_prior
-from lt_causal.evaluation.runs import TrainedRun, cell_label, compare_runs, find_runs, load_run
+from lt_causal.evaluation.runs import TrainedRun, cell_label, compare_runs, find_runs
+from lt_causal.evaluation.loading import load_run
 from lt_causal.evaluation.knobs import KNOBS, KnobExplorerModel
 from lt_causal.evaluation.packs import list_pretrained, load_pretrained, pack_name
 from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table

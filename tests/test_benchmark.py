@@ -5,7 +5,7 @@ import pytest
 from lt_causal.experiments.benchmark import (benchmark, BENCHMARK_METHODS, benchmark_table, methods_table, PAPER_C10, PAPER_IMAGENET)
 from lt_causal.views.run_plots import benchmark_figure
 from lt_causal.methods.registry import METHODS
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 
 
 def test_methods_table_lists_every_method_with_the_papers_numbers():

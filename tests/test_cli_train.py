@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from lt_causal.cli import main
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 
 
 def cli(*args, timeout=600):

@@ -18,7 +18,7 @@ from lt_causal.cli import main
 from lt_causal.training.config import recipe
 from lt_causal.datasets.registry import load_dataset
 from lt_causal.training.run_lock import LOCK_NAME, RunLockedError, run_lock
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 from lt_causal.training.stages import decouple
 from lt_causal.training.trainer import train
 

@@ -11,7 +11,7 @@ from lt_causal.datasets.registry import load_dataset
 from lt_causal.models.heads import CapsuleHead, CosineHead, LinearHead
 from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.methods.registry import METHODS
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 from lt_causal.training.stages import decouple
 from lt_causal.training.trainer import train
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import lt_causal as lc
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 from lt_causal.experiments.paper_tables import data_label, paper_accuracy, paper_table2, table2_with_runs
 from lt_causal.methods.oltr import (CENTROID_WEIGHT, REACHABILITY_SCALE, REPEL_MARGIN, REPEL_WEIGHT, MetaEmbedding,
                                     ModulatedAttention, OLTRBackbone, _optimizer, build_oltr, centroid_loss,

@@ -17,7 +17,8 @@ from lt_causal.experiments.paper_tables import (PAPER_TABLE2, PAPER_TABLE3, TABL
                                    paper_table3, run_vs_paper)
 from lt_causal.experiments.reproduce import paper_config, reproduce, reproduction_configs, table_from_runs
 from lt_causal.experiments.results_table import results_markdown, summarize
-from lt_causal.evaluation.runs import find_runs, load_run
+from lt_causal.evaluation.runs import find_runs
+from lt_causal.evaluation.loading import load_run
 
 TINY = {"epochs": 1, "batch_size": 128}
 # Optional data (default: the shared/ folder beside this checkout): the paper as Markdown

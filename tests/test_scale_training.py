@@ -15,7 +15,7 @@ from lt_causal.checkpoint import BEST, FEATURES, SELECTION, VAL_FEATURES, load_c
 from lt_causal.cli import main
 from lt_causal.datasets.miniature import make_miniature_tree
 from lt_causal.datasets.split_list import load_split_lists
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 from lt_causal.evaluation.val_runs import load_split_run, load_val_run, selected_epoch
 from lt_causal.training.batches import StreamedBatches, loader_seed, sized
 from lt_causal.training.config import TrainConfig, lr_at, recipe, run_name

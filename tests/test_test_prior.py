@@ -14,7 +14,8 @@ from lt_causal.experiments.comparison import knob_comparison, knob_models, prior
 from lt_causal.models.heads import CausalNormHead
 from lt_causal.evaluation.knobs import KnobExplorerModel
 from lt_causal.views.knob_explorer import knob_explorer, summary_html
-from lt_causal.evaluation.runs import TrainedRun, load_run
+from lt_causal.evaluation.runs import TrainedRun
+from lt_causal.evaluation.loading import load_run
 
 COUNTS = [500, 200, 80, 30, 10, 5]
 

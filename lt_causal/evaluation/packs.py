@@ -29,9 +29,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from lt_causal.checkpoint import load_checkpoint
+from lt_causal.checkpoint import CheckpointError, load_checkpoint, require_keys
 from lt_causal.evaluation.runs import TrainedRun, cell_label, configured_alpha
-from lt_causal.models.heads import build_head
+from lt_causal.evaluation.stored import RUN_KEYS, read_stored
 
 PREFIX = "pretrained:"
 FORMAT = "lt_causal-pack-2"
@@ -91,6 +91,7 @@ def read_pack(name_or_path) -> dict:
         found = blob.get("format") if isinstance(blob, dict) else type(blob).__name__
         raise ValueError(f"{path} is not a results pack of this lt_causal (format {found!r}, "
                          f"expected {FORMAT!r})")
+    require_keys(blob, (*RUN_KEYS, "name", "config", "history"), path)
     return blob
 
 
@@ -117,17 +118,23 @@ def decode_features(stored) -> torch.Tensor:
 
 def load_pretrained(name: str) -> TrainedRun:
     """A shipped run as a :class:`~lt_causal.evaluation.runs.TrainedRun` (features in float32)."""
-    return run_from_pack(read_pack(name))
+    return run_from_pack(read_pack(name), pack_path(str(name)))
 
 
-def run_from_pack(blob: dict) -> TrainedRun:
-    """The :class:`~lt_causal.evaluation.runs.TrainedRun` of a pack already read (:func:`read_pack`)."""
-    feats = decode_features(blob["test_features"])
-    head = build_head(blob["head_kind"], feats.shape[1], len(blob["classes"]), **blob["head_hparams"])
-    head.load_state_dict(blob["head"])
-    return TrainedRun(dict(blob["config"]), list(blob["classes"]), list(blob["train_counts"]), feats,
-                      blob["test_labels"].long(), head, blob["direction"].float(),
-                      pd.DataFrame(blob["history"]), None, name=PREFIX + blob["name"])
+def run_from_pack(blob: dict, source=None) -> TrainedRun:
+    """The :class:`~lt_causal.evaluation.runs.TrainedRun` of a pack already read (:func:`read_pack`),
+    its stored form checked (:func:`~lt_causal.evaluation.stored.read_stored`; ``source``: the file,
+    for the messages)."""
+    source = source or f"pack {blob.get('name')!r}"
+    try:
+        coded = blob["test_features"]
+        features = decode_features(coded) if isinstance(coded, dict) else None
+    except (KeyError, TypeError, RuntimeError) as exc:
+        raise CheckpointError(f"{source}: test_features cannot be decoded ({exc})") from None
+    parts = read_stored(blob, source, features)
+    return TrainedRun(dict(blob["config"]), parts["classes"], parts["train_counts"], parts["features"],
+                      parts["labels"], parts["head"], parts["direction"], pd.DataFrame(blob["history"]), None,
+                      name=PREFIX + blob["name"])
 
 
 def list_pretrained() -> pd.DataFrame:

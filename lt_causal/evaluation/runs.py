@@ -20,9 +20,9 @@ from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.datasets.registry import DATA_LABELS, SPLIT_LIST_DATASETS, dataset_of
 from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import per_class_accuracy, shot_accuracy
+from lt_causal.evaluation.stored import RUN_KEYS, read_stored, stored_form
 from lt_causal.language import term, text
 from lt_causal.methods.registry import METHODS, method_label
-from lt_causal.models.heads import build_head
 from lt_causal.models.tde import check_alpha, combine, head_cosines
 
 
@@ -154,13 +154,10 @@ class TrainedRun:
         return 1.0 / float(np.mean(self.mean_cos()))
 
     def save(self, path=None) -> None:
-        """Write features.pt and metrics.json into the run directory."""
+        """Write features.pt (the stored form, :func:`~lt_causal.evaluation.stored.stored_form`) and
+        metrics.json into the run directory."""
         path = Path(path or self.path)
-        save_checkpoint({"test_features": self.test_features, "test_labels": self.test_labels,
-                         "head": self.head.state_dict(), "head_kind": self.head.kind,
-                         "head_hparams": self.head.hparams(), "direction": self.direction,
-                         "train_counts": list(self.train_counts), "classes": list(self.classes)},
-                        path / FEATURES)
+        save_checkpoint(stored_form(self), path / FEATURES)
         alpha = self.alpha
         save_json({"0.0": self.evaluate(0.0), str(alpha): self.evaluate(alpha),
                    "mean_cos": self.mean_cos(), "suggested_alpha": self.suggested_alpha()},
@@ -180,28 +177,20 @@ def run_from_model(model, test_features, data, config: dict, history: pd.DataFra
                       history, path)
 
 
-def load_run(path) -> TrainedRun:
-    """Load a run directory written by :func:`lt_causal.train` or ``python -m lt_causal train``,
-    or a shipped run ``"pretrained:<name>"`` (:mod:`lt_causal.evaluation.packs`)."""
-    from lt_causal.evaluation.packs import is_pretrained, load_pretrained
-
-    if is_pretrained(path):
-        return load_pretrained(path)
+def load_run_dir(path) -> TrainedRun:
+    """Load a run folder written by :func:`lt_causal.train` or ``python -m lt_causal train``, its
+    stored form checked (:func:`~lt_causal.evaluation.stored.read_stored`)."""
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"run directory not found: {path}")
     if not is_finished(path):
         raise FileNotFoundError(f"{path} has no {FEATURES}: the run has not finished training "
                                 "(run the same train command again to resume it)")
-    blob = load_checkpoint(path / FEATURES, keys=("test_features", "test_labels", "head", "head_kind",
-                                                  "head_hparams", "direction", "train_counts", "classes"))
+    parts = read_stored(load_checkpoint(path / FEATURES, keys=RUN_KEYS), path / FEATURES)
     config = json.loads((path / CONFIG).read_text()) if (path / CONFIG).is_file() else {}
-    feats = blob["test_features"]
-    head = build_head(blob["head_kind"], feats.shape[1], len(blob["classes"]), **blob["head_hparams"])
-    head.load_state_dict(blob["head"])
     history = pd.read_csv(path / HISTORY) if (path / HISTORY).is_file() else pd.DataFrame()
-    return TrainedRun(config, list(blob["classes"]), list(blob["train_counts"]), feats,
-                      blob["test_labels"], head, blob["direction"], history, path)
+    return TrainedRun(config, parts["classes"], parts["train_counts"], parts["features"], parts["labels"],
+                      parts["head"], parts["direction"], history, path)
 
 
 def find_runs(root=None) -> list[Path]:

@@ -21,7 +21,8 @@ import pandas as pd
 from lt_causal.checkpoint import SELECTION, VAL_FEATURES, load_checkpoint
 from lt_causal.checks import check_choice
 from lt_causal.datasets.profiles import ACCURACY_KEYS
-from lt_causal.evaluation.runs import TrainedRun, load_run
+from lt_causal.evaluation.runs import TrainedRun
+from lt_causal.evaluation.loading import load_run
 
 SPLITS = ("test", "val")
 

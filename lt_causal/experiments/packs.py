@@ -19,7 +19,7 @@ from lt_causal.datasets.augment import normalize
 from lt_causal.datasets.registry import fingerprint
 from lt_causal.evaluation.packs import (FORMAT, PACK_ALPHAS, decode_features, encode_features, pack_name,
                                      pretrained_dir, pretrained_names, read_pack)
-from lt_causal.evaluation.runs import load_run
+from lt_causal.evaluation.loading import load_run
 from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.training.config import TrainConfig, dataset_for
 

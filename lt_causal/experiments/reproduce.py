@@ -21,7 +21,8 @@ from lt_causal.checkpoint import CHECKPOINT, is_finished
 from lt_causal.checks import check_choice
 from lt_causal.datasets.profiles import check_imbalance
 from lt_causal.datasets.registry import DATASETS
-from lt_causal.evaluation.runs import TrainedRun, load_run
+from lt_causal.evaluation.runs import TrainedRun
+from lt_causal.evaluation.loading import load_run
 from lt_causal.experiments.paper_tables import data_label, method_label
 from lt_causal.experiments.results_table import summarize, write_results
 from lt_causal.methods.registry import get_method

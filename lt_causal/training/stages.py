@@ -14,7 +14,8 @@ import torch
 
 from lt_causal.checkpoint import CHECKPOINT, CONFIG, FEATURES, HISTORY, is_finished, load_checkpoint, save_json
 from lt_causal.datasets.registry import LTDataset
-from lt_causal.evaluation.runs import TrainedRun, load_run, run_from_model, save_history
+from lt_causal.evaluation.runs import TrainedRun, run_from_model, save_history
+from lt_causal.evaluation.loading import load_run
 from lt_causal.datasets.split_list import make_loader
 from lt_causal.methods.decoupling import second_stage
 from lt_causal.methods.oltr import OLTR_STAGES, MemoryImages, oltr_stage

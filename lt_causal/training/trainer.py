@@ -26,7 +26,8 @@ from tqdm.auto import tqdm
 
 from lt_causal.checkpoint import CHECKPOINT, CONFIG, is_finished, load_checkpoint, save_checkpoint, save_json
 from lt_causal.datasets.registry import LTDataset
-from lt_causal.evaluation.runs import TrainedRun, load_run, save_history
+from lt_causal.evaluation.runs import TrainedRun, save_history
+from lt_causal.evaluation.loading import load_run
 from lt_causal.models.ltmodel import extract_features, place_model
 from lt_causal.precision import resolve_precision
 from lt_causal.training.batches import check_streamed_setup, is_streamed, make_batches, sized

@@ -9,7 +9,8 @@ import pandas as pd
 
 from lt_causal.checkpoint import CONFIG, is_finished
 from lt_causal.evaluation import packs
-from lt_causal.evaluation.runs import find_runs, load_run
+from lt_causal.evaluation.runs import find_runs
+from lt_causal.evaluation.loading import load_run
 from lt_causal.experiments.device_info import describe_device, measure_epoch_seconds
 from lt_causal.language import text
 from lt_causal.settings import quick_mode

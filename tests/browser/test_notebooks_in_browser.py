@@ -197,7 +197,8 @@ def _library_accuracies(run, alpha: float) -> dict:
 def _run_shown_on_page(area, runs_dir):
     """The run the α explorer shows, by the name in its title: ``pretrained:<name>`` (a shipped
     run) or the folder name of a run the notebook trained into $LT_CAUSAL_RUNS."""
-    from lt_causal.evaluation.runs import find_runs, load_run
+    from lt_causal.evaluation.runs import find_runs
+    from lt_causal.evaluation.loading import load_run
 
     name = area.locator(".lt-knob-title code").first.text_content().strip()
     if name.startswith("pretrained:"):
