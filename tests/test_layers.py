@@ -1,6 +1,7 @@
 """The package's architecture, checked on the source with ``ast`` (docs/DESIGN.md):
 
-- layers: a module imports only from its own layer or lower ones (the import graph points down);
+- layers: a module imports only from its own layer or lower ones (the import graph points down),
+  and no modules import each other in a circle, not even through an import inside a function;
 - size: no module over 300 lines, no function over 60;
 - docs: docs/DESIGN.md lists every module and names only paths that exist; no file comment or
   docstring cites a file that is not in the repository;
@@ -49,6 +50,61 @@ def imports(path: Path):
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lt_causal") \
                 and node.level == 0:
             yield node.lineno, node.module
+
+
+def module_graph() -> dict:
+    """{module: the lt_causal modules it imports}, imports inside functions included; ``from
+    package import name`` counts as importing the module ``package.name`` when there is one."""
+    names = {module_name(p): p for p in MODULES}
+    graph = {}
+    for me, path in names.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lt_causal") \
+                    and node.level == 0:
+                targets |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in names else node.module
+                            for a in node.names}
+            elif isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names if a.name.startswith("lt_causal")}
+        graph[me] = {t for t in targets if t in names and t not in (me, "lt_causal")}
+    return graph
+
+
+def circles(graph: dict) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while not component or component[-1] != v:
+                component.append(stack.pop())
+                on_stack.discard(component[-1])
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_circle_of_imports():
+    assert circles(module_graph()) == []
+
+
+def test_a_lazy_import_that_closes_a_circle_is_found():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}     # c's import of a is the lazy one
+    assert circles(graph) == [["a", "b", "c"]] and circles({"a": {"b"}, "b": set()}) == []
 
 
 def test_the_layers_are_known():

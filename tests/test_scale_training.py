@@ -115,7 +115,7 @@ def test_bbn_cannot_stream_one_value_error(data):
 
 
 def test_fast_streams_fixed_shape_batches_through_the_compiled_network(data):
-    from lt_causal.training.steps import make_step
+    from lt_causal.training.build import make_step
 
     run = train(quick(fast=True, compile_mode="none", epochs=1), data=data, progress=False)
     assert run.history["seconds"].notna().all()

@@ -19,9 +19,9 @@ from types import SimpleNamespace
 import torch
 
 from lt_causal.datasets.registry import SPLIT_LIST_DATASETS, dataset_info
-from lt_causal.precision import memory_format, resolve_precision
+from lt_causal.precision import resolve_precision
 from lt_causal.training.distributed import DistContext, resolve_device
-from lt_causal.training.steps import TrainNet, make_loss, make_step
+from lt_causal.training.build import model_and_optimizer, training_step
 
 CPU_MESSAGE = (
     "No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT "
@@ -147,15 +147,11 @@ def measure_epoch_seconds(config, train_images: int | None = None, steps: int = 
     channels, size = (1, 28) if config.arch == "small-cnn" else (3, 32)
     classes = 100 if config.dataset == "cifar100-lt" else 10
     n, B = train_images or recipe_images(config), config.batch_size
-    model = config.build_model(channels, classes).to(device)
-    model = model.to(memory_format=memory_format(device, config.precision))
-    opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                          weight_decay=config.weight_decay)
+    model, opt = model_and_optimizer(config, channels, classes, device)
     x = torch.randint(0, 256, (B, channels, size, size), dtype=torch.uint8, device=device)
     y = torch.randint(0, classes, (B,), device=device)
     data = SimpleNamespace(classes=list(range(classes)), mean=(0.5,) * channels, std=(0.25,) * channels)
-    step = make_step(config, model, TrainNet(model.backbone, model.head), opt,
-                     make_loss(config, [B] * classes, device), x, y, data, DistContext(device=device), None, None)
+    step = training_step(config, model, opt, [B] * classes, x, y, data, DistContext(device=device))
     idx = torch.arange(B, device=device)
     times = []
     for _ in range(steps + 1):

@@ -26,12 +26,11 @@ from lt_causal.datasets.profiles import SHOT_GROUPS, shot_groups
 from lt_causal.datasets.registry import dataset_info
 from lt_causal.datasets.split_list import SPLIT_LISTS, split_file
 from lt_causal.experiments.device_info import machine_name
-from lt_causal.models.ltmodel import place_model
 from lt_causal.precision import resolve_precision
 from lt_causal.settings import default_data_root
 from lt_causal.training.config import TrainConfig, recipe
 from lt_causal.training.distributed import DistContext, resolve_device
-from lt_causal.training.steps import TrainNet, make_loss, make_step
+from lt_causal.training.build import model_and_optimizer, training_step
 
 # The published ImageNet-LT split (Liu et al. 2019): images per split, per class, classes per shot group.
 IMAGENET_LT = {"classes": 1000, "train": 115_846, "val": 20_000, "test": 50_000, "n_max": 1280, "n_min": 5,
@@ -137,15 +136,11 @@ def measure_throughput(arch: str = "resnext50", image_size: int = IMAGE_SIZE, ba
     config = recipe("imagenet-lt", quick=False, arch=arch, batch_size=batch_size, device=str(dev),
                     precision=resolve_precision(precision, dev), fast=compile_mode != "none",
                     compile_mode=compile_mode)
-    model = place_model(config.build_model(3, classes), dev, config.precision)
-    opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                          weight_decay=config.weight_decay)
+    model, opt = model_and_optimizer(config, 3, classes, dev)
     x = torch.randint(0, 256, (batch_size, 3, image_size, image_size), dtype=torch.uint8, device=dev)
     y = torch.randint(0, classes, (batch_size,), device=dev)
     data = SimpleNamespace(classes=list(range(classes)), mean=IMAGENET_MEAN, std=IMAGENET_STD)
-    step = make_step(config, model, TrainNet(model.backbone, model.head), opt,
-                     make_loss(config, [batch_size] * classes, dev), None, y, data, DistContext(device=dev),
-                     None, None)
+    step = training_step(config, model, opt, [batch_size] * classes, None, y, data, DistContext(device=dev))
     times = []
     for _ in range(steps + 1):
         t0 = time.perf_counter()

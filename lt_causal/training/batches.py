@@ -42,7 +42,7 @@ def sized(data, image_size: int | None):
 
 def check_streamed_setup(config) -> None:
     """One ValueError for what the streamed path cannot train (``fast`` streams fixed-shape batches
-    through the compiled network: :func:`~lt_causal.training.steps.make_step`)."""
+    through the compiled network: :func:`~lt_causal.training.build.make_step`)."""
     step = get_method(config.method).step
     if step == "bbn":
         raise ValueError(f"method 'bbn' draws a reversed-sampler batch from the data in memory; it cannot "

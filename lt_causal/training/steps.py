@@ -11,7 +11,7 @@
 → loss → backward → torch's SGD → head direction); :class:`MixupStep` and :class:`BBNStep` change
 its forward pass as the two methods with their own step need (:mod:`lt_causal.methods.method_steps`),
 and :class:`~lt_causal.training.fast_step.FastStep` (``fast=True``) fuses the standard step.
-:func:`make_step` picks one for a configuration. The batches come from
+:func:`lt_causal.training.build.make_step` picks one for a configuration. The batches come from
 :mod:`lt_causal.training.batches`: indices into the images in memory (``x_train``), or, for a
 split-list data set (``x_train=None``), the streamed images themselves, already augmented by the
 loader's workers; :meth:`PlainStep.inputs` turns either into normalised images and labels.
@@ -188,17 +188,3 @@ def compile_net(net: nn.Module, mode: str) -> nn.Module:
     if mode == "none":
         return net
     return torch.compile(net, mode=None if mode == "default" else mode, dynamic=False)
-
-
-def make_step(config, model, net, opt, loss_fn, x_train, y_train, data, ctx, order_gen, aug_gen):
-    """The step object of ``config``: the fast step, or the eager step of the method's kind; with
-    ``fast`` and streamed batches (``x_train=None``: they arrive from the loader, so there is no
-    fixed input buffer for a CUDA graph) the eager step around the compiled network."""
-    if config.fast and x_train is not None:
-        from lt_causal.training.fast_step import FastStep
-
-        return FastStep(model, net, opt, loss_fn, x_train, y_train, data, config, ctx, order_gen, aug_gen)
-    if config.fast:
-        net = compile_net(net, config.compile_mode)
-    step_class = STEPS[get_method(config.method).step]
-    return step_class(model, net, opt, loss_fn, x_train, y_train, data, config, ctx, order_gen, aug_gen)

@@ -28,7 +28,7 @@ from lt_causal.checkpoint import CHECKPOINT, CONFIG, is_finished, load_checkpoin
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, save_history
 from lt_causal.evaluation.loading import load_run
-from lt_causal.models.ltmodel import extract_features, place_model
+from lt_causal.models.ltmodel import extract_features
 from lt_causal.precision import resolve_precision
 from lt_causal.training.batches import check_streamed_setup, is_streamed, make_batches, sized
 from lt_causal.training.config import TrainConfig, check_run_config, dataset_for, lr_at
@@ -37,7 +37,8 @@ from lt_causal.training.fast_step import check_fast_setup
 from lt_causal.training.run_lock import run_lock
 from lt_causal.training.selection import Selection, finish_streamed, val_accuracy
 from lt_causal.training.stages import finish_run
-from lt_causal.training.steps import TrainNet, check_method_setup, make_loss, make_step
+from lt_causal.training.build import model_and_optimizer, training_step
+from lt_causal.training.steps import check_method_setup
 
 # what checkpoint.pt holds: resuming restores every one of them
 CHECKPOINT_KEYS = ("model", "optimizer", "order_rng", "aug_rng", "epoch", "history")
@@ -115,19 +116,15 @@ def _start(config: TrainConfig, data, resume: bool, ctx: DistContext) -> _Sessio
     ctx.local_batch(config.batch_size)
     torch.manual_seed(config.seed)
     channels = len(data.mean) if streamed else data.train_x.shape[1]
-    model = place_model(config.build_model(channels, len(data.classes)), device, config.precision)
-    opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                          weight_decay=config.weight_decay)
-    loss_fn = make_loss(config, data.train_counts, device)
+    model, opt = model_and_optimizer(config, channels, len(data.classes), device)
     run_dir = Path(config.out) if config.out and ctx.is_main else None
     s = _Session(config, ctx, data, model, opt, torch.Generator().manual_seed(config.seed),
                  torch.Generator(device=device).manual_seed(config.seed + 1), run_dir, [])
     if config.out:
         _resume_or_begin(s, Path(config.out), resume)
-    net = ctx.wrap(TrainNet(model.backbone, model.head))
     x, y = (None, data.labels("train")) if streamed else (data.train_x, data.train_y)
-    s.step = make_step(config, model, net, opt, loss_fn, x if x is None else x.to(device), y.to(device),
-                       data, ctx, s.order_gen, s.aug_gen)
+    s.step = training_step(config, model, opt, data.train_counts, x if x is None else x.to(device), y.to(device),
+                           data, ctx, s.order_gen, s.aug_gen)
     s.batches = make_batches(data, config, ctx, s.step, s.order_gen)
     if streamed:
         s.selection = Selection.resume(config.out if resume and s.start_epoch else None)
