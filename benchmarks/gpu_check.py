@@ -21,7 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a bare checkout
 
-PAPER_C10_R100 = {"deconfound": {"0": 71.7, "tde": 80.6}}   # docs/method.md §7, Table 3 (top-1 %)
+
+
+def paper_c10_r100() -> dict:
+    """The paper's CIFAR-10-LT r=100 row of Table 3 (top-1 %), as the package holds it."""
+    from lt_causal.experiments.paper_tables import PAPER_TABLE3
+
+    row = PAPER_TABLE3[("cifar10-lt", 100)]
+    return {"deconfound": {"0": row["De-confound"], "tde": row["De-confound-TDE"]}}
 
 
 def make_subset(src, dst, imbalance: float = 100.0, seed: int = 0, profile: str = "exp") -> dict:
@@ -108,7 +115,7 @@ def summary(results: dict) -> str:
              "| TDE overall | many | medium | few | paper α=0 / TDE |", "|" + "---|" * 14]
     for method, r in results["runs"].items():
         a0, t = r["alpha0"], r["tde"]
-        paper = PAPER_C10_R100.get(method)
+        paper = paper_c10_r100().get(method)
         ref = f"{paper['0']} / {paper['tde']}" if paper else "—"
         tde = " | ".join(_pct(t[k]) for k in ("overall", "many", "medium", "few")) \
             if r["suggested_alpha"] is not None else "— | — | — | —"

@@ -19,6 +19,12 @@ def quick_mode() -> bool:
     return os.environ.get(QUICK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def is_quick(quick: bool | None = None) -> bool:
+    """The quick-mode switch of a function's ``quick`` argument: its value when given, else
+    :func:`quick_mode` (the one place the default is decided)."""
+    return quick_mode() if quick is None else bool(quick)
+
+
 def project_root() -> Path | None:
     """The source checkout holding this package (a folder with pyproject.toml), if any."""
     root = Path(__file__).resolve().parent.parent

@@ -37,3 +37,13 @@ def test_no_notebook_prose_states_a_duration(path):
     nb = nbformat.read(path, as_version=4)
     found = [(c.get("id"), d) for c in nb.cells if c.cell_type == "markdown" for d in typed_durations(c.source)]
     assert not found, f"{path.name}: typed durations (cell id, text) — measure them instead: {found}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "notebooks").as_posix())
+def test_no_prose_points_at_a_cell_id(path):
+    """Cell ids are invisible in JupyterLab: a hint that names one (`sgd-demo`) points at nothing."""
+    nb = nbformat.read(path, as_version=4)
+    ids = {c.get("id") for c in nb.cells}
+    named = [(c.get("id"), word) for c in nb.cells if c.cell_type == "markdown"
+             for word in re.findall(r"`([^`\n]+)`", c.source) if word in ids]
+    assert not named, f"{path.name}: markdown names cell ids (cell, id): {named}"

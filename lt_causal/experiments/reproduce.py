@@ -26,7 +26,7 @@ from lt_causal.evaluation.loading import load_run
 from lt_causal.experiments.paper_tables import data_label, method_label
 from lt_causal.experiments.results_table import summarize, write_results
 from lt_causal.methods.registry import get_method
-from lt_causal.settings import default_runs_dir, quick_mode
+from lt_causal.settings import default_runs_dir, is_quick
 from lt_causal.training.config import TrainConfig, check_run_config, dataset_for, recipe
 from lt_causal.training.stages import decouple
 from lt_causal.training.trainer import train_or_load
@@ -73,7 +73,7 @@ def reproduction_configs(datasets=("cifar10-lt",), imbalances=(100,), methods=("
     each with its run folder under ``root`` (default ``<runs>/reproduce``) named by
     :func:`~lt_causal.training.config.run_name`: ``[<prefix>-]<data>-r<imbalance>-<method>-e<epochs>-s<seed>``."""
     datasets, imbalances, methods, seeds, base = _check_grid(datasets, imbalances, methods, seeds, base, folder)
-    quick = quick_mode() if quick is None else quick
+    quick = is_quick(quick)
     root = Path(root) if root is not None else default_runs_dir() / "reproduce"
     configs = []
     for d in datasets:
@@ -96,7 +96,7 @@ def paper_config(dataset: str = "cifar10-lt", imbalance: float = 100, method: st
     check_choice(dataset, DATASETS, "data set")
     if dataset == "folder" and folder is None:
         raise ValueError("data set 'folder' needs folder=<root with train/ and test/>")
-    quick = quick_mode() if quick is None else quick
+    quick = is_quick(quick)
     if quick:
         dataset, folder, base = "mnist-lt", None, {}
     else:

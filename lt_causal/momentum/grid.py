@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 from lt_causal.checkpoint import is_finished
 from lt_causal.evaluation.runs import TrainedRun
 from lt_causal.models.tde import check_mu
-from lt_causal.settings import default_runs_dir, quick_mode
+from lt_causal.settings import default_runs_dir, is_quick
 from lt_causal.training.config import TrainConfig, dataset_for, recipe
 from lt_causal.training.trainer import train_or_load
 
@@ -47,13 +47,13 @@ def momentum_recipe(dataset: str = "mnist-lt", method: str = "deconfound", quick
                     **overrides) -> TrainConfig:
     """The configuration notebook 02 trains per μ: :func:`~lt_causal.training.config.recipe` of
     ``dataset`` and ``method``, with :data:`QUICK_EPOCHS` epochs in quick mode."""
-    quick = quick_mode() if quick is None else quick
+    quick = is_quick(quick)
     return recipe(dataset, quick=quick, method=method, **({"epochs": QUICK_EPOCHS} if quick else {}), **overrides)
 
 
 def default_mus(quick: bool | None = None) -> tuple:
     """The μ of notebook 02's grid: 0.5, 0.7, 0.9 (0.5 and 0.9 in quick mode)."""
-    return QUICK_MUS if (quick_mode() if quick is None else quick) else MUS
+    return QUICK_MUS if is_quick(quick) else MUS
 
 
 def momentum_grid(mus: Iterable[float] | None = None, base_config: TrainConfig | None = None, root=None, *,

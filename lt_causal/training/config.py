@@ -22,7 +22,7 @@ from lt_causal.datasets.registry import SPLIT_LIST_DATASETS, LTDataset, load_dat
 from lt_causal.methods.registry import build_model, get_method
 from lt_causal.models.tde import check_mu
 from lt_causal.precision import PRECISIONS, resolve_precision
-from lt_causal.settings import default_runs_dir, quick_mode
+from lt_causal.settings import default_runs_dir, is_quick
 from lt_causal.training.distributed import resolve_device
 from lt_causal.schedule import cosine_lr
 
@@ -181,7 +181,7 @@ def recipe(dataset: str = "cifar10-lt", quick: bool | None = None, **overrides) 
     """Default configuration for a data set (and the method's own defaults, e.g. LDAM's scale
     s = 30 as ``tau``); quick mode (``quick``, default: ``LT_CAUSAL_QUICK``) shrinks it to
     seconds on a CPU. ``overrides`` set any other field."""
-    quick = quick_mode() if quick is None else quick
+    quick = is_quick(quick)
     base: dict = {"dataset": dataset, **get_method(overrides.get("method", TrainConfig.method)).defaults}
     if dataset == "mnist-lt":
         base.update(arch="small-cnn", epochs=4 if quick else 30, batch_size=64, lr=0.05, warmup_epochs=1,
@@ -251,7 +251,7 @@ def run_name(config: TrainConfig, prefix: str | None = None, *, quick: bool | No
     if digest:
         learned = {k: v for k, v in config.to_dict().items() if k not in RUNTIME_ONLY}
         parts.append(hashlib.sha1(json.dumps(learned, sort_keys=True, default=str).encode()).hexdigest()[:8])
-    if quick_mode() if quick is None else quick:
+    if is_quick(quick):
         parts.append("quick")
     return "-".join(parts)
 
