@@ -49,7 +49,8 @@ from lt_causal.evaluation.packs import list_pretrained, load_pretrained, pack_na
 from lt_causal.evaluation.val_runs import choose_alpha, load_split_run, load_val_run, selected_epoch, split_table
 from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
-from lt_causal.training.config import TrainConfig, lr_at, recipe, run_name
+from lt_causal.training.config import TrainConfig, recipe, run_name
+from lt_causal.schedule import lr_at
 from lt_causal.training.distributed import resolve_device
 from lt_causal.training.trainer import train, train_or_load
 from lt_causal.training.stages import decouple

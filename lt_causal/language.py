@@ -69,8 +69,6 @@ def text(key: str, **fields) -> str:
         raise ValueError(f"unknown UI string {key!r}; add it to lt_causal/language_strings.py")
     english, chinese = STRINGS[key]
     template = chinese if language() == "zh" else english
-    if template is not english:
-        configure_matplotlib()        # a Chinese string may go to a matplotlib figure next
     return template.format(**fields) if fields else template
 
 

@@ -58,7 +58,8 @@ def test_deferred_reweighting_switches_to_class_balanced_weights():
 
 
 def test_reweighting_starts_at_the_first_lr_milestone_unless_configured():
-    from lt_causal.training.config import drw_start_epoch, lr_at, recipe
+    from lt_causal.training.config import drw_start_epoch, recipe
+    from lt_causal.schedule import lr_at
 
     c = recipe("cifar10-lt", quick=False, method="ldam-drw")
     assert c.drw_start is None and drw_start_epoch(c) == 120          # 0.6 × 200: the first decay

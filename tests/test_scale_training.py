@@ -18,7 +18,8 @@ from lt_causal.datasets.split_list import load_split_lists
 from lt_causal.evaluation.loading import load_run
 from lt_causal.evaluation.val_runs import load_split_run, load_val_run, selected_epoch
 from lt_causal.training.batches import StreamedBatches, loader_seed, sized
-from lt_causal.training.config import TrainConfig, lr_at, recipe, run_name
+from lt_causal.training.config import TrainConfig, recipe, run_name
+from lt_causal.schedule import lr_at
 from lt_causal.training.distributed import DistContext
 from lt_causal.training.selection import Selection, selection_alpha, split_features, val_accuracy
 from lt_causal.training.trainer import train

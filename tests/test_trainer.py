@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
-from lt_causal.training.config import TrainConfig, lr_at, recipe
+from lt_causal.training.config import TrainConfig, recipe
+from lt_causal.schedule import lr_at
 from lt_causal.datasets.registry import load_dataset
 from lt_causal.evaluation.loading import load_run
 from lt_causal.training.trainer import train

@@ -5,7 +5,8 @@ from __future__ import annotations
 from lt_causal.datasets.profiles import FEW_BELOW, shot_groups
 from lt_causal.datasets.registry import dataset_info
 from lt_causal.exercises.core import Exercise
-from lt_causal.training.config import lr_at, recipe
+from lt_causal.training.config import recipe
+from lt_causal.schedule import lr_at
 
 DATASET = "cifar10-lt"
 IMBALANCE, OTHER_IMBALANCE = 50, 100

@@ -24,7 +24,6 @@ from lt_causal.models.tde import check_mu
 from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.settings import default_runs_dir, is_quick
 from lt_causal.training.distributed import resolve_device
-from lt_causal.schedule import cosine_lr
 
 # Annotations (strings: postponed evaluation) of the fields that hold numbers.
 _NUMERIC = ("float", "int", "float | None", "int | None")
@@ -212,19 +211,6 @@ def drw_start_epoch(config: TrainConfig) -> int:
     milestone (Cao et al. 2019 re-weight from their first decay, epoch 160 of 200, at lr 0.01)."""
     start = config.drw_start if config.drw_start is not None else min(config.milestones, default=0.8)
     return round(start * config.epochs)
-
-
-def lr_at(config: TrainConfig, epoch_float: float) -> float:
-    """Learning rate at a fractional epoch: linear warm-up from lr/3, then multistep decay
-    (× ``lr_decay`` at each milestone) or cosine decay from lr after the warm-up to 0 at the end."""
-    if config.warmup_epochs and epoch_float < config.warmup_epochs:
-        return config.lr / 3 + (config.lr - config.lr / 3) * epoch_float / config.warmup_epochs
-    if config.schedule == "cosine":
-        warm = min(config.warmup_epochs, config.epochs)
-        t = (epoch_float - warm) / max(config.epochs - warm, 1e-9)
-        return cosine_lr(config.lr, t)
-    drops = sum(epoch_float >= m * config.epochs for m in config.milestones)
-    return config.lr * config.lr_decay ** drops
 
 
 # Fields that never change what a run computes (``alpha`` only picks the reported TDE strength);

@@ -17,7 +17,8 @@ import torch
 from PIL import Image, ImageOps
 
 from lt_causal.datasets.augment import normalize_with
-from lt_causal.training.config import TrainConfig, lr_at
+from lt_causal.training.config import TrainConfig
+from lt_causal.schedule import lr_at
 from lt_causal.training.distributed import resolve_device
 from lt_causal.training.steps import make_loss
 

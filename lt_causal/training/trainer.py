@@ -31,7 +31,8 @@ from lt_causal.evaluation.loading import load_run
 from lt_causal.models.ltmodel import extract_features
 from lt_causal.precision import resolve_precision
 from lt_causal.training.batches import check_streamed_setup, is_streamed, make_batches, sized
-from lt_causal.training.config import TrainConfig, check_run_config, dataset_for, lr_at
+from lt_causal.training.config import TrainConfig, check_run_config, dataset_for
+from lt_causal.schedule import lr_at
 from lt_causal.training.distributed import DistContext, launched_world_size, setup
 from lt_causal.training.fast_step import check_fast_setup
 from lt_causal.training.run_lock import run_lock

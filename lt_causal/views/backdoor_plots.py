@@ -9,12 +9,12 @@ import pandas as pd
 from lt_causal.causal.backdoor import BackdoorResult
 from lt_causal.causal.simpson import standardized_rates, stratum_rates
 from lt_causal.language import term, text
+from lt_causal.views.figures import subplots
 
 
 def _new_axes(n: int, axes, figsize):
-    import matplotlib.pyplot as plt
     if axes is None:
-        fig, axes = plt.subplots(1, n, figsize=figsize, squeeze=False)
+        fig, axes = subplots(1, n, figsize=figsize, squeeze=False)
         return fig, list(axes[0])
     axes = list(np.atleast_1d(axes))
     if len(axes) != n:

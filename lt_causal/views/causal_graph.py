@@ -9,6 +9,7 @@ graph of SGD momentum (§2) is :func:`lt_causal.views.momentum_toy_plots.momentu
 from __future__ import annotations
 
 from lt_causal.language import text
+from lt_causal.views.figures import subplots
 
 Position = tuple[float, float]
 # nodes of the package's two graphs drawn with their catalogue labels (COVID_GRAPH, PAPER_GRAPH)
@@ -27,7 +28,6 @@ def draw_causal_graph(nodes: dict[str, Position], edges, ax=None, *, labels: dic
     ``label`` (text at the edge's midpoint) and ``rad`` (curvature). ``labels`` maps a node
     name to the text drawn in it (default: the name); ``node_colors`` maps a name to a colour.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Circle
 
     if ax is None:
@@ -36,7 +36,7 @@ def draw_causal_graph(nodes: dict[str, Position], edges, ax=None, *, labels: dic
         width = max(xs) - min(xs) + 4 * node_size
         height = max(ys) - min(ys) + 4 * node_size
         scale = 3.0 / max(width, height)
-        fig, ax = plt.subplots(figsize=(max(2.0, width * scale * 1.3), max(2.0, height * scale * 1.3)))
+        fig, ax = subplots(figsize=(max(2.0, width * scale * 1.3), max(2.0, height * scale * 1.3)))
     fig = ax.figure
     labels = labels or {}
     node_colors = node_colors or {}

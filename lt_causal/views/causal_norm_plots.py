@@ -8,13 +8,12 @@ import numpy as np
 from lt_causal.datasets.profiles import FEW_BELOW, MANY_ABOVE, shot_groups
 from lt_causal.language import term, text
 from lt_causal.views.run_plots import GROUP_COLORS
+from lt_causal.views.figures import subplots
 
 
 def causal_norm_picture(gammas=(1 / 32, 0.25, 1.0), tau: float = 16.0):
     """Two panels: the weight-norm factor of each classifier, and how τ sharpens the softmax."""
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
     norm = np.linspace(0.0, 3.0, 200)
     ax1.plot(norm, norm, "k--", label=text("norm_linear"))
     for g in gammas:
@@ -34,10 +33,8 @@ def class_counts_figure(data, ax=None):
     """Training images per class, head → tail, with the many/medium/few thresholds
     (``data``: an :class:`~lt_causal.datasets.registry.LTDataset` or a run, anything with ``classes`` and
     ``train_counts``)."""
-    import matplotlib.pyplot as plt
-
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 3.4), constrained_layout=True)
+        fig, ax = subplots(figsize=(8, 3.4), constrained_layout=True)
     groups = shot_groups(data.train_counts)
     ax.bar(range(len(data.classes)), data.train_counts, color=[GROUP_COLORS[g] for g in groups])
     for y in (FEW_BELOW, MANY_ABOVE):

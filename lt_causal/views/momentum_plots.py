@@ -10,13 +10,12 @@ import numpy as np
 from lt_causal.datasets.profiles import SHOT_GROUPS
 from lt_causal.language import plotly_font, term, text
 from lt_causal.views.run_plots import GROUP_COLORS
+from lt_causal.views.figures import subplots
 
 
 def _axes(ax, figsize):
-    import matplotlib.pyplot as plt
-
     if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
+        fig, ax = subplots(figsize=figsize)
         return fig, ax
     return ax.figure, ax
 
@@ -66,9 +65,7 @@ def magnitude_figure(magnitudes, ax=None):
 
 def magnitude_figures(named: dict):
     """Fig. 3b for several models side by side: ``{title: feature_magnitude_per_class(run)}``."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(named), figsize=(6.2 * len(named), 3.6), constrained_layout=True,
+    fig, axes = subplots(1, len(named), figsize=(6.2 * len(named), 3.6), constrained_layout=True,
                              squeeze=False)
     for ax, (title, magnitudes) in zip(axes[0], named.items()):
         magnitude_figure(magnitudes, ax=ax)

@@ -8,6 +8,7 @@ import numpy as np
 from lt_causal.causal.graph import PAPER_GRAPH, backdoor_paths, causal_paths
 from lt_causal.language import plotly_font, text
 from lt_causal.momentum.toy import figure_data, simulate
+from lt_causal.views.figures import subplots
 
 PROFILE_TITLES = {"balanced": "profile_balanced", "long-tailed": "profile_long_tailed"}   # catalogue keys
 PLAIN_COLOR, MOMENTUM_COLOR, ARROW_COLOR = "#555555", "#9467bd", "#222222"
@@ -54,9 +55,7 @@ def momentum_causal_graph(ax=None, highlight: str | None = None):
 
 def causal_graph_figure():
     """Three panels: the graph with numbered edges, the backdoor path, the mediator D."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2))
+    fig, axes = subplots(1, 3, figsize=(12, 4.2))
     for ax, highlight in zip(axes, (None, "backdoor", "mediator")):
         momentum_causal_graph(ax, highlight)
     fig.tight_layout()
@@ -167,10 +166,8 @@ def update_toy_paths(fig, data: dict) -> None:
 def toy_mu_sweep_figure(sweep, axes=None):
     """Against μ (from :func:`lt_causal.momentum.toy.mu_sweep`), one line per profile: the drift
     towards the head after T steps (bad) and the shared loss left (good when small)."""
-    import matplotlib.pyplot as plt
-
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        _, axes = subplots(1, 2, figsize=(10, 3.6))
     fig = axes[0].figure
     for profile, frame in sweep.groupby("profile", sort=False):
         label = _profile_title(profile)

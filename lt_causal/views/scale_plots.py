@@ -10,7 +10,7 @@ import pandas as pd
 
 from lt_causal.evaluation.val_runs import selected_epoch
 from lt_causal.language import plotly_font, term, text
-from lt_causal.training.config import lr_at
+from lt_causal.schedule import lr_at
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

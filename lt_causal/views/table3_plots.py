@@ -6,16 +6,15 @@ import numpy as np
 
 from lt_causal.experiments.table3 import MEAN, STD, gains, paper_gains
 from lt_causal.language import text
+from lt_causal.views.figures import subplots
 
 
 def table3_gain_figure(table, ax=None):
     """The gain rows of :func:`~lt_causal.experiments.table3.measured_table3` (top-1 points)
     against the imbalance ratio (log axis), beside the paper's gain at every ratio of its Table 3."""
-    import matplotlib.pyplot as plt
-
     g = gains(table)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 3.8), constrained_layout=True)
+        fig, ax = subplots(figsize=(6.4, 3.8), constrained_layout=True)
     else:
         fig = ax.figure
     r = g.index.to_numpy(dtype=float)
