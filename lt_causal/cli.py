@@ -28,15 +28,6 @@ def command_names() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
-class UserError(Exception):
-    """A problem with the user's input, printed as one line without a traceback.
-
-    So are ValueError (bad values; lt_causal.checkpoint.CheckpointError: an unreadable run file),
-    FileNotFoundError and KeyError (exit status 2), and a locked run folder
-    (lt_causal.training.run_lock.RunLockedError), a diverged training (FloatingPointError) and other
-    OSErrors (exit status 1)."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lt_causal",
@@ -50,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. A problem with the input (ValueError, among them a CheckpointError naming an
+    unreadable run file; FileNotFoundError; KeyError) is one ``error:`` line and exit status 2; a
+    locked run folder, a diverged training or another OSError one line and status 1; never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -19,7 +19,7 @@ def test_methods_table_lists_every_method_with_the_papers_numbers():
 
 
 def test_methods_table_shows_full_descriptions_and_dashes():
-    """Issue 13: the notebook showed descriptions cut with "…" and NaN where other tables show "–"."""
+    """The methods table shows each description in full and "–" where a value is missing, as other tables do."""
     import html
 
     t = methods_table()

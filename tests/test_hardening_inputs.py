@@ -1,4 +1,4 @@
-"""Issue 13, bad input: backdoor CSV files (the real row and value of a bad cell, thousands
+"""Bad input: backdoor CSV files (the real row and value of a bad cell, thousands
 separators, a folder / empty file / non-CSV file named, overflowing weights and counts) and a
 one-class image folder that cannot honour --imbalance."""
 import numpy as np

@@ -1,4 +1,4 @@
-"""Issue 13, run folders: one writer per run folder (lt_causal.training.run_lock), bad configurations
+"""Run folders: one writer per run folder (lt_causal.training.run_lock), bad configurations
 refused before any work, a diverging training stopped, unreadable run files reported in one line,
 and atomically written files with the same mode as the CSV beside them."""
 import json

@@ -1,4 +1,4 @@
-"""Issue 13, set-up: `make lab` as root and with JupyterLab options, a changed TORCH_SPEC
+"""Set-up: `make lab` as root and with JupyterLab options, a changed TORCH_SPEC
 reinstalling torch, the README's quick start on any machine, and skip reasons that say what
 optional data is missing and how to supply it."""
 import ast

@@ -1,4 +1,4 @@
-"""Issue 13, "the learner's screen": the α explorer fits a 1366×768 laptop, says which run it
+"""The learner's screen: the α explorer fits a 1366×768 laptop, says which run it
 shows, keeps its marker off the y-axis at α = 0, its model holds state only, and the run picker
 says "loading …" while a run loads. (The layout as drawn is checked in tests/browser/.)"""
 from pathlib import Path

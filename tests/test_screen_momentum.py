@@ -1,4 +1,4 @@
-"""Issue 13, "the learner's screen", notebook 02: the toy's axes stay put while μ moves, and
+"""The learner's screen, notebook 02: the toy's axes stay put while μ moves, and
 Fig. 3c says what a quick-mode grid is and marks classes without a ratio instead of hiding them."""
 import numpy as np
 import pandas as pd

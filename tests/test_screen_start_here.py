@@ -1,5 +1,5 @@
-"""Issue 13: notebook 00 said "Five notebooks" with time estimates 3–10× too high. It must list
-every notebook that exists, say how many there are, and give the measured times."""
+"""Notebook 00 lists every notebook that exists, says how many there are, and gives measured
+times only."""
 import re
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Issue 13: `make test` sat for minutes without output. The suite prints one line per test
+"""`make test` never sits silent: the suite prints one line per test
 when it starts (pytest -v) and the slowest tests at the end (--durations), from pyproject.toml."""
 import shlex
 import subprocess

@@ -1,4 +1,4 @@
-"""Issue 15, part 1: accuracy when the test set is long-tailed too. The re-weighting against a
+"""Accuracy when the test set is long-tailed too. The re-weighting against a
 per-sample loop and a re-sampled test set, `balanced` = today's numbers, the explorer's prior
 menu, the knob comparison, the CLI, and the best α moving towards 0 under the training prior."""
 import json

@@ -125,24 +125,26 @@ class TrainedRun:
         """Test logits under a test-time knob: ``tde`` (α), ``logit_adjustment`` or ``tau_norm`` (τ)."""
         return get_knob(knob).logits(self, value)
 
-    def predictions(self, alpha: float = 0.0, knob: str = "tde") -> torch.Tensor:
-        return self.knob_logits(knob, alpha).argmax(1)
+    def predictions(self, value: float = 0.0, knob: str = "tde") -> torch.Tensor:
+        """Predicted classes with ``knob`` at ``value`` (TDE's α by default; τ for the other two knobs)."""
+        return self.knob_logits(knob, value).argmax(1)
 
-    def evaluate(self, alpha: float = 0.0, knob: str = "tde", prior=None) -> dict:
-        """Overall / many / medium / few accuracy (%) at α (or at the value of another knob).
-        ``prior`` (``balanced``, ``train``, ``inverse``, an imbalance ratio; see
-        :func:`lt_causal.evaluation.metrics.test_prior`) re-weights *overall* for a test set with that class
-        distribution; None: the test set as it is (balanced for the shipped data sets)."""
-        return shot_accuracy(self.predictions(alpha, knob), self.test_labels, self.train_counts, prior=prior)
+    def evaluate(self, value: float = 0.0, knob: str = "tde", prior=None) -> dict:
+        """Overall / many / medium / few accuracy (%) with ``knob`` at ``value`` (TDE's α by default,
+        τ for τ-norm and logit adjustment). ``prior`` (``balanced``, ``train``, ``inverse``, an
+        imbalance ratio; see :func:`lt_causal.evaluation.metrics.test_prior`) re-weights *overall* for
+        a test set with that class distribution; None: the test set as it is (balanced for the
+        shipped data sets)."""
+        return shot_accuracy(self.predictions(value, knob), self.test_labels, self.train_counts, prior=prior)
 
-    def per_class_accuracy(self, alpha: float = 0.0, knob: str = "tde") -> np.ndarray:
-        return per_class_accuracy(self.predictions(alpha, knob), self.test_labels, len(self.classes))
+    def per_class_accuracy(self, value: float = 0.0, knob: str = "tde") -> np.ndarray:
+        return per_class_accuracy(self.predictions(value, knob), self.test_labels, len(self.classes))
 
-    def sweep(self, alphas: Iterable[float], knob: str = "tde", prior=None) -> pd.DataFrame:
-        """Accuracy for each knob value: for TDE, the curves of Fig. 4 of the paper (``prior``:
+    def sweep(self, values: Iterable[float], knob: str = "tde", prior=None) -> pd.DataFrame:
+        """Accuracy for each value of ``knob``: for TDE, the curves of Fig. 4 of the paper (``prior``:
         as in :meth:`evaluate`)."""
         spec = get_knob(knob)
-        rows = [{spec.value_name: spec.check(a), **self.evaluate(a, knob, prior)} for a in alphas]
+        rows = [{spec.value_name: spec.check(v), **self.evaluate(v, knob, prior)} for v in values]
         return pd.DataFrame(rows).set_index(spec.value_name)
 
     def mean_cos(self) -> list[float]:

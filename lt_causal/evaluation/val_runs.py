@@ -34,14 +34,6 @@ def _run_dir(run) -> Path:
     return Path(path)
 
 
-def has_val(run) -> bool:
-    """Whether a run folder keeps val features (it was trained on a data set with a val split)."""
-    try:
-        return (_run_dir(run) / VAL_FEATURES).is_file()
-    except ValueError:
-        return False
-
-
 def load_val_run(run) -> TrainedRun:
     """The run (a :class:`TrainedRun` or its folder) with its val features in place of the test
     features: :meth:`TrainedRun.evaluate` and :meth:`TrainedRun.sweep` then score val."""

@@ -12,7 +12,7 @@ Usage (minGPT style: the notebook, not the library, decides how to show progress
 
     config = recipe("mnist-lt", method="deconfound", out="runs/mnist-deconfound")
     run = train(config, callback=lambda info: print(info["epoch"], info["test_acc"]))
-    run.evaluate(alpha=1.0)
+    run.evaluate(1.0)
 """
 from __future__ import annotations
 

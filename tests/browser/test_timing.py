@@ -1,4 +1,4 @@
-"""Issue 13: the browser tests' time limits scale with what is measured instead of failing under
+"""The browser tests' time limits scale with what is measured instead of failing under
 load, and Run All waits on progress. No browser needed (not marked ``browser``)."""
 from __future__ import annotations
 
