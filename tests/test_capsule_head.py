@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 import torch
 
-from lt_causal.models.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm
+from lt_causal.models.heads import CapsuleHead, CausalNormHead, CosineHead, LinearHead, build_head, capsule_norm, head_hparams
 from lt_causal.methods.registry import get_method
 from lt_causal.methods.registry import build_model
 from lt_causal.experiments.paper_tables import method_label
+from recipe_values import CAUSAL_NORM, MODEL, TAU
 
 
 def _vec(t):
@@ -147,7 +148,7 @@ def test_linear_tde_equals_loop(alpha):
 @pytest.mark.parametrize("kind", ["linear", "cosine", "causal_norm", "capsule"])
 def test_every_head_tde_is_linear_in_alpha_and_zero_alpha_ignores_direction(kind):
     torch.manual_seed(6)
-    head = build_head(kind, 8, 3).double()
+    head = build_head(kind, 8, 3, **head_hparams(kind, **CAUSAL_NORM)).double()
     x, d = _data(6)
     logits, correction = head.components(x, d)
     torch.testing.assert_close(head(x, d, 0.0), head(x))
@@ -157,7 +158,7 @@ def test_every_head_tde_is_linear_in_alpha_and_zero_alpha_ignores_direction(kind
 
 def test_capsule_method_builds_capsule_head_and_trains_a_step():
     assert get_method("capsule").head == "capsule"
-    model = build_model("capsule", "small-cnn", 1, 10, tau=12.0)
+    model = build_model("capsule", "small-cnn", 1, 10, **{**MODEL, "tau": 12.0})
     assert isinstance(model.head, CapsuleHead) and model.head.hparams() == {"tau": 12.0}
     assert method_label("capsule", tde=True) == "Capsule-TDE" and method_label("cosine", True) == "Cosine-TDE"
     x = torch.rand(4, 1, 28, 28)
@@ -184,7 +185,7 @@ def test_reproduce_accepts_capsule_and_reports_tde_rows_without_inventing_paper_
     assert [c.method for c in configs] == ["capsule", "cosine"]
     labels = torch.arange(4).repeat_interleave(5)
     rows = []
-    for config, head in zip(configs, (CapsuleHead(8, 4), CosineHead(8, 4))):
+    for config, head in zip(configs, (CapsuleHead(8, 4, tau=TAU), CosineHead(8, 4, tau=TAU))):
         run = TrainedRun(config.to_dict(), ["a", "b", "c", "d"], [500, 100, 30, 5], torch.randn(20, 8), labels,
                          head, torch.rand(8))
         rows += run_rows(run, config)

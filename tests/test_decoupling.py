@@ -13,6 +13,7 @@ from lt_causal.evaluation.metrics import shot_accuracy
 from lt_causal.methods.posthoc import logit_adjustment, tau_norm_logits
 from lt_causal.models.ltmodel import extract_features
 from lt_causal.training.trainer import train
+from recipe_values import TAU
 
 
 def synthetic(counts=(300, 60, 12, 3), dim=8, seed=0):
@@ -66,7 +67,7 @@ def test_lws_only_rescales_each_class_vector():
         return torch.stack([losses[y == c].mean() for c in range(4)]).mean()
     assert balanced_loss(lws) < balanced_loss(head) - 0.05
     with pytest.raises(ValueError, match="LWS rescales a linear classifier, not a CosineHead"):
-        learn_weight_scaling(CosineHead(8, 4), x, y, 4)
+        learn_weight_scaling(CosineHead(8, 4, tau=TAU), x, y, 4)
 
 
 def test_crt_balances_a_classifier_on_fixed_features():

@@ -10,6 +10,7 @@ from lt_causal.views.knob_explorer import knob_explorer, summary_html
 from lt_causal.evaluation.metrics import shot_accuracy
 from lt_causal.methods.posthoc import logit_adjustment
 from lt_causal.evaluation.runs import TrainedRun, compare_runs
+from recipe_values import CAUSAL_NORM
 
 
 def synthetic_run(head=None, seed=0):
@@ -22,7 +23,7 @@ def synthetic_run(head=None, seed=0):
     labels = torch.arange(C).repeat_interleave(per)
     feats = protos[labels] + 0.8 * direction + 0.3 * torch.rand(len(labels), D, generator=g)
     if head is None:
-        head = CausalNormHead(D, C)
+        head = CausalNormHead(D, C, **CAUSAL_NORM)
         with torch.no_grad():  # weights biased towards the head classes along the direction
             head.weight.copy_(protos - protos.mean(0) + torch.tensor(counts).float().log()[:, None] / 10 * direction)
     return TrainedRun({"method": "deconfound", "dataset": "synthetic"}, [f"c{i}" for i in range(C)], counts,

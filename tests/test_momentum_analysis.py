@@ -15,6 +15,7 @@ from lt_causal.language import using_language
 from lt_causal.momentum.grid import grid_run_dir, momentum_grid
 from lt_causal.datasets.profiles import shot_groups
 from lt_causal.evaluation.runs import TrainedRun
+from recipe_values import CAUSAL_NORM, TAU
 
 COUNTS = [30, 500, 12, 150, 5, 60]          # deliberately not sorted: head → tail is 1, 3, 5, 0, 2, 4
 HEAD_TO_TAIL = [1, 3, 5, 0, 2, 4]
@@ -26,9 +27,9 @@ def synthetic_run(seed=0, dim=8, per_class=7, head="causal_norm", counts=COUNTS)
     labels = torch.arange(num_classes).repeat_interleave(per_class)
     feats = torch.rand(len(labels), dim, generator=g) + 0.3 * torch.rand(num_classes, dim, generator=g)[labels]
     if head == "causal_norm":
-        head_module = CausalNormHead(dim, num_classes, num_heads=2)
+        head_module = CausalNormHead(dim, num_classes, **CAUSAL_NORM)
     else:
-        head_module = CosineHead(dim, num_classes)
+        head_module = CosineHead(dim, num_classes, tau=TAU)
     with torch.no_grad():
         head_module.weight.copy_(torch.randn(num_classes, dim, generator=g))
     direction = torch.rand(dim, generator=g) + 0.5

@@ -12,6 +12,7 @@ from lt_causal.momentum.toy import head_drift, make_toy, momentum_arrows, simula
 from lt_causal.momentum.sliders import MomentumToyModel, MuGridModel
 from lt_causal.views.momentum_widgets import grid_summary_html, momentum_toy_view, mu_grid_view, toy_summary_html
 from lt_causal.evaluation.runs import TrainedRun
+from recipe_values import CAUSAL_NORM
 
 COUNTS = [400, 120, 40, 15, 6]
 
@@ -21,7 +22,7 @@ def synthetic_run(seed):
     labels = torch.arange(len(COUNTS)).repeat_interleave(20)
     centres = torch.eye(len(COUNTS), 6)
     feats = 0.6 * torch.rand(len(labels), 6, generator=g) + centres[labels]
-    head = CausalNormHead(6, len(COUNTS), num_heads=2)
+    head = CausalNormHead(6, len(COUNTS), **CAUSAL_NORM)
     with torch.no_grad():   # a classifier that is right about half of the time
         head.weight.copy_(centres - centres.mean(0) + 0.4 * torch.randn(len(COUNTS), 6, generator=g))
     return TrainedRun({"method": "deconfound", "dataset": "synthetic"}, list("abcde"), COUNTS, feats,

@@ -16,6 +16,7 @@ from lt_causal.models.backbones import SmallCNN, build_backbone
 from lt_causal.models.heads import CapsuleHead, LinearHead
 from lt_causal.models.ltmodel import LTModel
 from lt_causal.training.config import recipe
+from recipe_values import MU, TAU
 
 
 def toy_data(n=24, classes=4, size=16, seed=0):
@@ -30,7 +31,7 @@ def toy_data(n=24, classes=4, size=16, seed=0):
 def toy_model(classes=4):
     torch.manual_seed(0)
     backbone = SmallCNN(1)
-    return LTModel(backbone, LinearHead(backbone.feature_dim, classes))
+    return LTModel(backbone, LinearHead(backbone.feature_dim, classes), MU)
 
 
 def test_registry_lists_both_methods():
@@ -115,7 +116,7 @@ def test_one_stage2_step_reduces_the_loss():
     data, model = toy_data(), toy_model()
     config = recipe("mnist-lt", method="oltr", retrain_lr=0.01, precision="fp32", device="cpu")
     backbone = build_oltr(model, data, config)
-    head = CapsuleHead(backbone.feature_dim, 4)
+    head = CapsuleHead(backbone.feature_dim, 4, tau=TAU)
     opt = _optimizer(backbone, head, config, freeze_trunk=False)
     for group in opt.param_groups:
         group["lr"] = config.retrain_lr * group["lr_scale"]
@@ -220,7 +221,7 @@ def test_streamed_stage2_on_a_miniature_imagenet_lt(tmp_path):
     config = SimpleNamespace(**{**dataclasses.asdict(base), "workers": 0})   # the fields the stage reads
     torch.manual_seed(0)
     backbone = build_backbone("resnet10", 3)
-    model = LTModel(backbone, LinearHead(512, 4))
+    model = LTModel(backbone, LinearHead(512, 4), MU)
     images = stage2_images(data, config, torch.device("cpu"))
     assert isinstance(images, StreamedImages) and images.steps == len(data.train) // 8
     xb, yb = next(iter(images.train(0)))

@@ -9,6 +9,7 @@ from lt_causal.training.config import TrainConfig, recipe
 from lt_causal.training.steps import TrainNet
 from lt_causal.methods.registry import build_model
 from lt_causal.precision import autocast, cpu_has_native_bf16, memory_format, resolve_precision
+from recipe_values import MODEL
 
 
 @pytest.mark.parametrize("flags,expected", [("fpu avx512f avx512_bf16 sse", True), ("fpu amx_bf16", True),
@@ -34,7 +35,7 @@ def test_bad_precision_is_one_value_error():
 
 
 def test_bf16_autocast_lowers_the_backbone_but_not_the_head():
-    model = build_model("deconfound", "resnet32", 3, 10)
+    model = build_model("deconfound", "resnet32", 3, 10, **MODEL)
     net = TrainNet(model.backbone, model.head).to(memory_format=memory_format("cpu", "bf16"))
     x = torch.randn(4, 3, 32, 32).contiguous(memory_format=torch.channels_last)
     with autocast("cpu", "bf16"):

@@ -12,6 +12,7 @@ from lt_causal.evaluation.knobs import KnobExplorerModel
 from lt_causal.views.knob_explorer import knob_explorer, run_picker, summary_html
 from lt_causal.views.run_plots import EXPLORER_BARS, EXPLORER_CURVE
 from lt_causal.evaluation.runs import TrainedRun
+from recipe_values import CAUSAL_NORM
 
 COUNTS = [500, 200, 80, 30, 10, 5]
 SCREEN_WIDTH = 1250      # what a 1366 px screen leaves for a cell's output in JupyterLab
@@ -24,7 +25,7 @@ def synthetic_run(path=None, name=None, seed=0):
     protos = torch.rand(C, D, generator=g)
     labels = torch.arange(C).repeat_interleave(20)
     feats = protos[labels] + 0.8 * torch.ones(D) + 0.3 * torch.rand(len(labels), D, generator=g)
-    head = CausalNormHead(D, C)
+    head = CausalNormHead(D, C, **CAUSAL_NORM)
     with torch.no_grad():
         head.weight.copy_(protos - protos.mean(0) + torch.tensor(COUNTS).float().log()[:, None] / 10)
     return TrainedRun({"method": "deconfound", "dataset": "synthetic"}, [f"c{i}" for i in range(C)], COUNTS,
@@ -77,7 +78,7 @@ def test_model_holds_state_and_the_view_renders():
 
 
 def test_run_picker_says_loading_while_a_run_loads(monkeypatch, tmp_path):
-    from lt_causal.evaluation import runs as runs_module
+    from lt_causal.evaluation import loading as runs_module
 
     shown_while_loading = []
     folder = tmp_path / "runs" / "slow-run"

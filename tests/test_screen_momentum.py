@@ -12,6 +12,7 @@ from lt_causal.momentum.toy import make_toy
 from lt_causal.momentum.sliders import MomentumToyModel
 from lt_causal.views.momentum_widgets import momentum_toy_view, mu_grid_view
 from lt_causal.evaluation.runs import TrainedRun
+from recipe_values import GAMMA, TAU
 
 
 def _axis_ranges(fig) -> list:
@@ -44,7 +45,7 @@ def _run(acc_by_class, epochs):
     labels = torch.arange(5).repeat_interleave(10)
     right = torch.cat([torch.arange(10) < a // 10 for a in acc_by_class])
     feats = torch.eye(5)[torch.where(right, labels, (labels + 1) % 5)] + 0.01
-    head = CausalNormHead(5, 5, num_heads=1)
+    head = CausalNormHead(5, 5, num_heads=1, tau=TAU, gamma=GAMMA)
     with torch.no_grad():
         head.weight.copy_(torch.eye(5))
     return TrainedRun({"method": "deconfound", "dataset": "mnist-lt", "epochs": epochs}, list("abcde"), counts,

@@ -11,6 +11,7 @@ import lt_causal as lc
 from lt_causal.experiments.table3 import GAIN, gains, measured_table3
 from lt_causal.models.heads import CausalNormHead, LinearHead
 from lt_causal.views.table3_plots import table3_gain_figure
+from recipe_values import CAUSAL_NORM
 
 
 def cifar_like_run(imbalance, method, seed):
@@ -19,7 +20,7 @@ def cifar_like_run(imbalance, method, seed):
     labels = torch.arange(10).repeat_interleave(20)
     protos = torch.rand(10, 16, generator=g)
     feats = protos[labels] + 0.6 * torch.rand(len(labels), 16, generator=g) + 0.5
-    head = CausalNormHead(16, 10, num_heads=2) if method == "deconfound" else LinearHead(16, 10)
+    head = CausalNormHead(16, 10, **CAUSAL_NORM) if method == "deconfound" else LinearHead(16, 10)
     with torch.no_grad():
         (head.weight if method == "deconfound" else head.fc.weight).copy_(protos + 0.3 * torch.randn(10, 16, generator=g))
     counts = lc.long_tail_counts(10, 5000, imbalance)

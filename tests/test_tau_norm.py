@@ -12,6 +12,7 @@ from lt_causal.evaluation.knobs import KnobExplorerModel
 from lt_causal.methods.posthoc import log_prior, tau_norm_logits, tau_normalize
 from lt_causal.evaluation.knobs import KNOBS
 from lt_causal.evaluation.runs import TrainedRun
+from recipe_values import CAUSAL_NORM, K, TAU
 
 
 def test_tau_normalize_is_the_formula_row_by_row():
@@ -42,14 +43,14 @@ def test_tau_zero_is_the_trained_model_and_normalised_heads_are_unchanged():
     lin = LinearHead(8, 3).double()
     with torch.no_grad():
         torch.testing.assert_close(tau_norm_logits(lin(x), lin.class_norms(), 0.0, lin.bias()), lin(x))
-        for head in (CosineHead(8, 3).double(), CapsuleHead(8, 3).double()):
+        for head in (CosineHead(8, 3, tau=TAU).double(), CapsuleHead(8, 3, tau=TAU).double()):
             torch.testing.assert_close(head.class_norms(), torch.ones(3, dtype=torch.float64))
             torch.testing.assert_close(tau_norm_logits(head(x), head.class_norms(), 1.0), head(x))
 
 
 def test_causal_norm_class_norms_formula():
     torch.manual_seed(2)
-    head = CausalNormHead(8, 3, num_heads=2, gamma=0.25).double()
+    head = CausalNormHead(8, 3, num_heads=K, tau=TAU, gamma=0.25).double()
     w = head.weight.detach()
     for i in range(3):
         sq = 0.0
@@ -102,7 +103,7 @@ def test_tau_norm_is_a_run_knob():
 
 def test_comparison_table_and_curves_name_every_knob():
     torch.manual_seed(4)
-    ce, dc = _run(LinearHead(8, 4)), _run(CausalNormHead(8, 4), method="deconfound")
+    ce, dc = _run(LinearHead(8, 4)), _run(CausalNormHead(8, 4, **CAUSAL_NORM), method="deconfound")
     table = knob_comparison({"ce": ce, "deconfound": dc})
     assert list(table.index) == ["ce", "ce + τ-norm τ=1", "ce + logit adjustment τ=1", "deconfound",
                                  "deconfound + TDE α=1", "deconfound + τ-norm τ=1",
@@ -133,7 +134,7 @@ def test_tradeoff_figure_has_one_curve_per_knob():
 def test_weight_norms_table():
     from lt_causal.experiments.comparison import weight_norms
 
-    lin, cos = LinearHead(8, 4), CosineHead(8, 4)
+    lin, cos = LinearHead(8, 4), CosineHead(8, 4, tau=TAU)
     table = weight_norms({"ce": _run(lin), "cosine": _run(cos)})
     assert list(table.index) == ["c0 (n=500)", "c1 (n=120)", "c2 (n=30)", "c3 (n=8)"]
     np.testing.assert_allclose(table["ce"], lin.fc.weight.detach().norm(dim=1).numpy(), rtol=1e-6)

@@ -8,6 +8,7 @@ import torch
 from lt_causal.models.tde import HeadDirection
 from lt_causal.models.heads import CausalNormHead, CosineHead, LinearHead
 from lt_causal.models.tde import check_alpha, head_cosines, tde_logits
+from recipe_values import GAMMA, TAU
 
 
 def loop_tde(x, w, d, alpha, tau, gamma, K):
@@ -91,6 +92,6 @@ def test_alpha_must_be_a_number(bad):
 
 def test_bad_head_split_and_mu():
     with pytest.raises(ValueError, match="num_heads=3"):
-        CausalNormHead(8, 2, num_heads=3)
+        CausalNormHead(8, 2, num_heads=3, tau=TAU, gamma=GAMMA)
     with pytest.raises(ValueError, match="1.5"):
         HeadDirection(4, mu=1.5)

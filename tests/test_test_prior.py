@@ -16,6 +16,7 @@ from lt_causal.evaluation.knobs import KnobExplorerModel
 from lt_causal.views.knob_explorer import knob_explorer, summary_html
 from lt_causal.evaluation.runs import TrainedRun
 from lt_causal.evaluation.loading import load_run
+from recipe_values import CAUSAL_NORM
 
 COUNTS = [500, 200, 80, 30, 10, 5]
 
@@ -28,7 +29,7 @@ def synthetic_run(per_class=(30,) * 6, seed=0):
     direction = torch.ones(D)
     labels = torch.cat([torch.full((n,), c) for c, n in enumerate(per_class)])
     feats = protos[labels] + 0.8 * direction + 0.3 * torch.rand(len(labels), D, generator=g)
-    head = CausalNormHead(D, C)
+    head = CausalNormHead(D, C, **CAUSAL_NORM)
     with torch.no_grad():
         head.weight.copy_(protos - protos.mean(0) + torch.tensor(COUNTS).float().log()[:, None] / 10 * direction)
     return TrainedRun({"method": "deconfound", "dataset": "synthetic"}, [f"c{i}" for i in range(C)], COUNTS,

@@ -113,7 +113,7 @@ def class_means(features: torch.Tensor, labels: torch.Tensor, num_classes: int) 
     return sums / torch.bincount(labels, minlength=num_classes)[:, None].to(sums.dtype)
 
 
-def ncm_head(features, labels, num_classes: int, tau: float = 16.0) -> CosineHead:
+def ncm_head(features, labels, num_classes: int, *, tau: float) -> CosineHead:
     """NCM: a cosine head whose class vectors are :func:`class_means` (argmax = nearest mean by cosine)."""
     head = CosineHead(features.shape[1], num_classes, tau=tau).to(features.device)
     with torch.no_grad():

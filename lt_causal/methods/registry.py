@@ -104,8 +104,8 @@ def get_method(name: str) -> Method:
     return METHODS[check_choice(name, METHODS, "method")]
 
 
-def build_model(method: str, arch: str, in_channels: int, num_classes: int, *, mu: float = 0.9,
-                num_heads: int = 2, tau: float = 16.0, gamma: float = 1 / 32) -> LTModel:
+def build_model(method: str, arch: str, in_channels: int, num_classes: int, *, mu: float, num_heads: int,
+                tau: float, gamma: float) -> LTModel:
     """The network of a named method: its backbone (bilateral for BBN), its head, the head direction."""
     spec = get_method(method)
     backbone = build_backbone(arch, in_channels, bilateral=spec.step == "bbn")

@@ -63,12 +63,12 @@ def capsule_norm(x: torch.Tensor) -> torch.Tensor:
 
 
 class CausalNormHead(_TDEHead):
-    """logit_i = τ/K Σ_k w_i^k·x^k / ((‖w_i^k‖+γ)‖x^k‖); defaults K=2, τ=16, γ=1/32."""
+    """logit_i = τ/K Σ_k w_i^k·x^k / ((‖w_i^k‖+γ)‖x^k‖); K, τ and γ come from the training
+    configuration (:class:`~lt_causal.training.config.TrainConfig`: the paper's K=2, τ=16, γ=1/32)."""
 
     kind = "causal_norm"
 
-    def __init__(self, in_dim: int, num_classes: int, num_heads: int = 2, tau: float = 16.0,
-                 gamma: float = 1 / 32):
+    def __init__(self, in_dim: int, num_classes: int, *, num_heads: int, tau: float, gamma: float):
         super().__init__()
         if in_dim % num_heads:
             raise ValueError(f"feature dimension {in_dim} is not divisible by num_heads={num_heads}")
@@ -92,7 +92,7 @@ class CosineHead(CausalNormHead):
 
     kind = "cosine"
 
-    def __init__(self, in_dim: int, num_classes: int, tau: float = 16.0):
+    def __init__(self, in_dim: int, num_classes: int, *, tau: float):
         super().__init__(in_dim, num_classes, num_heads=1, tau=tau, gamma=0.0)
 
 
@@ -103,7 +103,7 @@ class CapsuleHead(_TDEHead):
 
     kind = "capsule"
 
-    def __init__(self, in_dim: int, num_classes: int, tau: float = 16.0):
+    def __init__(self, in_dim: int, num_classes: int, *, tau: float):
         super().__init__()
         self.num_heads, self.tau = 1, float(tau)
         self.weight = _class_weights(num_classes, in_dim)

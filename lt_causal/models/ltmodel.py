@@ -13,7 +13,7 @@ from lt_causal.precision import autocast, memory_format, resolve_precision
 class LTModel(nn.Module):
     """backbone + head + head direction; ``forward(x, alpha)`` returns (TDE) logits."""
 
-    def __init__(self, backbone: nn.Module, head: nn.Module, mu: float = 0.9):
+    def __init__(self, backbone: nn.Module, head: nn.Module, mu: float):
         super().__init__()
         self.backbone, self.head = backbone, head
         self.direction = HeadDirection(backbone.feature_dim, mu)

@@ -64,8 +64,8 @@ def head_cosines(features: torch.Tensor, direction: torch.Tensor, num_heads: int
     return (unit_per_head(features, num_heads) * unit_per_head(direction, num_heads)).sum(-1)
 
 
-def tde_components(features, weight, direction=None, *, tau: float = 16.0, gamma: float = 1 / 32,
-                   num_heads: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+def tde_components(features, weight, direction=None, *, tau: float, gamma: float,
+                   num_heads: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(causal-norm logits, TDE correction), both (B, C); TDE logits = first − α · second."""
     x_hat = unit_per_head(features, num_heads)                      # B,K,h
     w = split_heads(weight, num_heads)                              # C,K,h
@@ -81,8 +81,8 @@ def tde_components(features, weight, direction=None, *, tau: float = 16.0, gamma
     return logits, correction
 
 
-def tde_logits(features, weight, direction=None, alpha: float = 0.0, *, tau: float = 16.0,
-               gamma: float = 1 / 32, num_heads: int = 2) -> torch.Tensor:
+def tde_logits(features, weight, direction=None, alpha: float = 0.0, *, tau: float, gamma: float,
+               num_heads: int) -> torch.Tensor:
     """TDE logits for one α (α = 0: the plain de-confounded logits)."""
     alpha = check_alpha(alpha)
     logits, correction = tde_components(features, weight, direction if alpha else None,
@@ -96,7 +96,7 @@ class HeadDirection(nn.Module):
     Every training path updates it through :meth:`accumulate` (the plain and the fast step, with
     the batch mean averaged over the ranks of data-parallel training) or :meth:`update`."""
 
-    def __init__(self, dim: int, mu: float = 0.9):
+    def __init__(self, dim: int, mu: float):
         super().__init__()
         self.mu = check_mu(mu, "head-direction decay mu")
         self.register_buffer("moving_sum", torch.zeros(dim))

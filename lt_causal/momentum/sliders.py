@@ -14,12 +14,14 @@ import pandas as pd
 from lt_causal.datasets.profiles import head_to_tail, shot_groups
 from lt_causal.momentum.analysis import relative_accuracy_change
 from lt_causal.momentum.toy import MomentumToy, figure_data, make_toy, simulate
+from lt_causal.training.config import TrainConfig
 
 
 class MomentumToyModel:
     """μ → the toy's paths (balanced and long-tailed, with and without momentum) and numbers."""
 
-    def __init__(self, toy: MomentumToy | None = None, mu: float = 0.9, arrow_every: int = 10):
+    def __init__(self, toy: MomentumToy | None = None, mu: float | None = None, arrow_every: int = 10):
+        mu = TrainConfig.momentum if mu is None else mu          # the recipe's μ
         self.toy = toy if toy is not None else make_toy()
         self.arrow_every = arrow_every
         self.plain = {p: simulate(self.toy, 0.0, p) for p in self.toy.batch_labels}

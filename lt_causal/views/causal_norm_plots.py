@@ -9,10 +9,14 @@ from lt_causal.datasets.profiles import FEW_BELOW, MANY_ABOVE, shot_groups
 from lt_causal.language import term, text
 from lt_causal.views.run_plots import GROUP_COLORS
 from lt_causal.views.figures import subplots
+from lt_causal.training.config import TrainConfig
 
 
-def causal_norm_picture(gammas=(1 / 32, 0.25, 1.0), tau: float = 16.0):
-    """Two panels: the weight-norm factor of each classifier, and how τ sharpens the softmax."""
+def causal_norm_picture(gammas=None, tau: float | None = None):
+    """Two panels: the weight-norm factor of each classifier, and how τ sharpens the softmax
+    (default: the recipe's γ beside 0.25 and 1, and the recipe's τ)."""
+    gammas = gammas if gammas is not None else (TrainConfig.gamma, 0.25, 1.0)
+    tau = TrainConfig.tau if tau is None else tau
     fig, (ax1, ax2) = subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
     norm = np.linspace(0.0, 3.0, 200)
     ax1.plot(norm, norm, "k--", label=text("norm_linear"))

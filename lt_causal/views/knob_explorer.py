@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from lt_causal.datasets.profiles import ACCURACY_KEYS
-from lt_causal.evaluation import runs as runs_module
+from lt_causal.evaluation import loading as run_loading, runs as runs_module
 from lt_causal.evaluation.knobs import KnobExplorerModel, run_label
 from lt_causal.evaluation.metrics import TestPrior, prior_name
 from lt_causal.evaluation.packs import PREFIX, pretrained_names, read_pack
@@ -145,7 +145,7 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
             loading = W.HTML(f'<div class="lt-run-loading">{text("picker_loading", label=html.escape(label))}</div>')
             holder.children = [loading]       # sent to the browser now, before the load blocks
             try:
-                value = runs_module.load_run(value)
+                value = run_loading.load_run(value)
             except (OSError, ValueError) as exc:
                 holder.children = [W.HTML(f'<div class="lt-run-error">{text("picker_error", label=html.escape(label))}'
                                           f"{html.escape(str(exc))}</div>")]

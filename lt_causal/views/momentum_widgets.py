@@ -49,7 +49,7 @@ def _slider_box(W, slider, summary, figure, model, on_change):
     return box
 
 
-def momentum_toy_view(model: MomentumToyModel | None = None, mu: float = 0.9):
+def momentum_toy_view(model: MomentumToyModel | None = None, mu: float | None = None):
     """μ slider (CSS class ``lt-mu-slider``) + numbers + the two toy panels, updated in place."""
     import ipywidgets as W
 
