@@ -63,3 +63,25 @@ def test_unknown_dataset_and_bad_alpha(tiny_run):
     proc = cli("evaluate", str(tiny_run), "--alpha", "one")
     assert proc.returncode == 2 and "alpha must be a number, got 'one'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_train_options_are_generated_from_the_config_fields():
+    """Each option named after a TrainConfig field carries that field's help text and sets it."""
+    import dataclasses
+
+    from lt_causal.cli import build_parser
+    from lt_causal.commands._common import RECIPE_FIELDS
+    from lt_causal.commands.train import TRAIN_FIELDS, config_from_args
+    from lt_causal.training.config import TrainConfig, field_help
+
+    train = next(a for a in build_parser()._subparsers._group_actions[0].choices.values()
+                 if a.prog.endswith(" train"))
+    by_dest = {a.dest: a for a in train._actions}
+    for name in (*TRAIN_FIELDS, *RECIPE_FIELDS):
+        assert by_dest[name].help.startswith(field_help(name)), name
+    types = {f.name: f.type for f in dataclasses.fields(TrainConfig)}
+    args = train.parse_args(["--dataset", "mnist-lt", "--weight-decay", "0.001", "--momentum", "0.5",
+                             "--checkpoint-every", "3", "--schedule", "cosine", "--fast", "--out", "somewhere"])
+    config = config_from_args(args)
+    assert (config.weight_decay, config.momentum, config.checkpoint_every, config.schedule, config.fast) == \
+        (0.001, 0.5, 3, "cosine", True) and types["checkpoint_every"] == "int"

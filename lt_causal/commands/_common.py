@@ -1,7 +1,20 @@
 """What several commands share (a module whose name starts with ``_`` is not a command)."""
 from __future__ import annotations
 
+import dataclasses
+
+from lt_causal.datasets.profiles import PROFILES
 from lt_causal.datasets.registry import SPLIT_LIST_DATASETS
+from lt_causal.methods.registry import METHODS
+from lt_causal.models.backbones import ARCHS
+from lt_causal.precision import PRECISIONS
+from lt_causal.training.config import COMPILE_MODES, SCHEDULES, TrainConfig, field_help
+
+# the options generated from TrainConfig's fields: each is --name-with-dashes, typed and helped by its field
+RECIPE_FIELDS = ("epochs", "batch_size", "lr", "warmup_epochs", "eval_every", "alpha", "device", "data_root", "fast")
+CHOICES = {"profile": PROFILES, "method": tuple(METHODS), "arch": ARCHS, "precision": PRECISIONS,
+           "compile_mode": COMPILE_MODES, "schedule": SCHEDULES}
+_TYPES = {"int": int, "float": float, "str": str}
 
 FOLDER_HELP = ("image tree ROOT/{train,test}/<class>/* for --dataset folder; the image root of "
                "--dataset imagenet-lt / places-lt")
@@ -23,24 +36,31 @@ def require_folder(dataset: str, folder) -> None:
                          "start from) and --splits DIR (the split files; default: ROOT)")
 
 
+def add_config_options(p, names) -> None:
+    """One option per TrainConfig field of ``names``, generated from the field: ``--batch-size``
+    for ``batch_size``, its type, its choices (:data:`CHOICES`) and its help text
+    (:func:`~lt_causal.training.config.field_help`); a bool field is a flag that sets it."""
+    fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    for name in names:
+        flag, kind = "--" + name.replace("_", "-"), fields[name].type.split(" | ")[0]
+        if kind == "bool":
+            p.add_argument(flag, action="store_true", default=None, help=field_help(name))
+        else:
+            p.add_argument(flag, dest=name, type=_TYPES[kind], choices=CHOICES.get(name),
+                           help=f"{field_help(name)} (default: the recipe's)")
+
+
+def config_options(args, names) -> dict:
+    """The options of :func:`add_config_options` that were given, as TrainConfig fields."""
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
 def add_recipe_options(p) -> None:
     """The options ``train`` and ``reproduce`` share: recipe fields overridden for every run."""
-    p.add_argument("--epochs", type=int, help="override the recipe's epochs (200 for CIFAR, 30 for mnist-lt)")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float)
-    p.add_argument("--warmup-epochs", type=float, help="linear warm-up length (recipe: 5 for CIFAR)")
-    p.add_argument("--eval-every", type=int, help="test accuracy every N epochs (and at the end)")
-    p.add_argument("--alpha", type=float, help="TDE strength reported beside alpha = 0 (default: the recipe's)")
-    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
-    p.add_argument("--data-root", help="cache folder for downloads (default: data/ or $LT_CAUSAL_DATA_ROOT)")
-    p.add_argument("--fast", action="store_true", default=None,
-                   help="fast path: fused step, torch.compile, whole-step CUDA graph (lt_causal.training.fast_step)")
+    add_config_options(p, RECIPE_FIELDS)
     p.add_argument("--quick", action="store_true", default=None, help="tiny configuration (also: LT_CAUSAL_QUICK=1)")
 
 
 def recipe_overrides(args) -> dict:
     """The options of :func:`add_recipe_options` that were given, as TrainConfig fields."""
-    given = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-             "warmup_epochs": args.warmup_epochs, "eval_every": args.eval_every, "alpha": args.alpha,
-             "device": args.device, "data_root": args.data_root, "fast": args.fast}
-    return {k: v for k, v in given.items() if v is not None}
+    return config_options(args, RECIPE_FIELDS)

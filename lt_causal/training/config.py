@@ -1,10 +1,12 @@
 """Training configuration: one dataclass with the paper's CIFAR recipe as defaults
-(docs/method.md §5), :func:`recipe` giving the defaults for each data set (quick mode included;
-ImageNet-LT and Places-LT get the official ResNeXt-50 recipe), the learning-rate rule
-(:func:`lr_at`: warm-up, then multistep or cosine decay) and the run folder a configuration is
-written to (:func:`run_name`, :func:`check_run_config`).
+(docs/method.md §5), each field with its meaning (:func:`field_help`, which the command line's
+options are generated from), :func:`recipe` giving the defaults for each data set (quick mode
+included; ImageNet-LT and Places-LT get the official ResNeXt-50 recipe) and the run folder a
+configuration is written to (:func:`run_name`, :func:`check_run_config`); the learning rate at any
+epoch is :func:`lt_causal.schedule.lr_at`.
 
-Every default lives here: callers override only what they mean to change.
+Every default lives here: callers override only what they mean to change, and the layers below
+(heads, TDE, the head direction) take these values as required arguments.
 """
 from __future__ import annotations
 
@@ -31,60 +33,70 @@ COMPILE_MODES = ("none", "default", "reduce-overhead", "max-autotune", "max-auto
 SCHEDULES = ("multistep", "cosine")
 
 
+def _f(default, help: str):
+    """A field of :class:`TrainConfig` with its meaning (``metadata["help"]``: what ``--help`` of the
+    command line shows, :func:`field_help`)."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+def field_help(name: str) -> str:
+    """What TrainConfig field ``name`` means, as written beside it."""
+    return {f.name: f.metadata["help"] for f in dataclasses.fields(TrainConfig)}[name]
+
+
 @dataclass
 class TrainConfig:
     # data
-    dataset: str = "cifar10-lt"          # mnist-lt | cifar10-lt | cifar100-lt | folder
-    imbalance: float = 100.0             # n_max / n_min
-    profile: str = "exp"                 # exp | step
-    data_root: str | None = None         # cache for downloads (None: settings.default_data_root())
-    folder_root: str | None = None       # image tree for dataset="folder", image root for imagenet-lt / places-lt
-    splits: str | None = None            # imagenet-lt / places-lt: folder of the split files (*_train.txt, ...)
-    image_size: int | None = None        # imagenet-lt / places-lt: crop side (None: the data set's, 224)
-    workers: int = 8                     # imagenet-lt / places-lt: DataLoader decoding processes per rank
+    dataset: str = _f("cifar10-lt", "the long-tailed data set (lt_causal.datasets.registry.DATASETS)")
+    imbalance: float = _f(100.0, "n_max / n_min")
+    profile: str = _f("exp", "long-tail profile of the class sizes (lt_causal.datasets.profiles.PROFILES)")
+    data_root: str | None = _f(None, "cache folder for downloads (None: data/ or $LT_CAUSAL_DATA_ROOT)")
+    folder_root: str | None = _f(None, "image tree for dataset='folder', image root for imagenet-lt / places-lt")
+    splits: str | None = _f(None, "imagenet-lt / places-lt: folder of the split files (*_train.txt, ...)")
+    image_size: int | None = _f(None, "imagenet-lt / places-lt: crop side (None: the data set's, 224)")
+    workers: int = _f(8, "imagenet-lt / places-lt: DataLoader decoding processes per rank")
     # method and model
-    method: str = "deconfound"           # see lt_causal.methods.registry.METHODS
-    arch: str = "resnet32"               # resnet32 (BBN, 128-d) | resnet32-plain | small-cnn
-    num_heads: int = 2                   # K of the causal-norm head
-    tau: float = 16.0                    # τ: logit scale
-    gamma: float = 1 / 32                # γ: weight-norm damping
-    alpha: float = 1.0                   # TDE strength reported next to α = 0
+    method: str = _f("deconfound", "training method (lt_causal.methods.registry.METHODS)")
+    arch: str = _f("resnet32", "backbone (lt_causal.models.backbones.ARCHS; resnet32: the BBN ResNet-32, 128-d features)")
+    num_heads: int = _f(2, "K of the causal-norm head")
+    tau: float = _f(16.0, "τ: logit scale")
+    gamma: float = _f(1 / 32, "γ: weight-norm damping")
+    alpha: float = _f(1.0, "TDE strength reported next to α = 0")
     # method-specific (lt_causal.methods.registry): used only by the methods named
-    mixup_alpha: float = 1.0             # mixup: λ ~ Beta(a, a)
-    ldam_max_margin: float = 0.5         # ldam-drw: largest margin (of the rarest class), in cosine units
-    drw_start: float | None = None       # ldam-drw: fraction of `epochs` from which the loss is re-weighted
-                                         # (None: the first lr milestone, as LDAM-DRW defers to its first decay)
-    retrain_epochs: int = 10             # crt, lws: epochs of the second (classifier) stage
-    retrain_lr: float = 0.2              # crt, lws: initial lr of the second stage (cosine decay)
-    posthoc_tau: float = 1.0             # tau-norm, logit-adjust: τ of the post-hoc correction
+    mixup_alpha: float = _f(1.0, "mixup: λ ~ Beta(a, a)")
+    ldam_max_margin: float = _f(0.5, "ldam-drw: largest margin (of the rarest class), in cosine units")
+    drw_start: float | None = _f(None, "ldam-drw: fraction of the epochs from which the loss is re-weighted (None: the first lr milestone)")
+    retrain_epochs: int = _f(10, "crt, lws: epochs of the second (classifier) stage")
+    retrain_lr: float = _f(0.2, "crt, lws: initial lr of the second stage (cosine decay)")
+    posthoc_tau: float = _f(1.0, "tau-norm, logit-adjust: τ of the post-hoc correction")
     # optimisation (Tang et al. / BBN CIFAR recipe)
-    epochs: int = 200
-    batch_size: int = 256
-    lr: float = 0.2
-    momentum: float = 0.9                # μ of SGD
-    direction_mu: float | None = None    # decay of the head-direction moving sum (None: = momentum)
-    weight_decay: float = 5e-4
-    warmup_epochs: float = 5.0           # linear warm-up from lr/3
-    schedule: str = "multistep"          # multistep (lr *= lr_decay at the milestones) | cosine (to 0 at the end)
-    milestones: tuple = (0.6, 0.8)       # fractions of `epochs` where lr *= lr_decay (120, 160 of 200)
-    lr_decay: float = 0.01
+    epochs: int = _f(200, "training epochs")
+    batch_size: int = _f(256, "images per SGD step (over all GPUs)")
+    lr: float = _f(0.2, "peak learning rate (after the warm-up)")
+    momentum: float = _f(0.9, "SGD momentum μ, also the head-direction decay")
+    direction_mu: float | None = _f(None, "decay of the head-direction moving sum, decoupled from μ (None: = momentum)")
+    weight_decay: float = _f(5e-4, "SGD weight decay")
+    warmup_epochs: float = _f(5.0, "linear warm-up from lr/3")
+    schedule: str = _f("multistep", "lr decay after the warm-up: multistep (lr *= lr_decay at the milestones) or cosine (to 0 at the end)")
+    milestones: tuple = _f((0.6, 0.8), "fractions of `epochs` where lr *= lr_decay (120, 160 of 200)")
+    lr_decay: float = _f(0.01, "factor the lr is multiplied by at each milestone")
     # augmentation
-    augment: bool = True
-    crop_padding: int = 4
-    flip: bool = True
+    augment: bool = _f(True, "random crop and flip while training")
+    crop_padding: int = _f(4, "zero padding (pixels) before the random crop")
+    flip: bool = _f(True, "random horizontal flip")
     # bookkeeping
-    seed: int = 0
-    device: str = "auto"                 # auto | cpu | cuda | cuda:N
-    precision: str = "auto"              # auto | fp32 | bf16 (lt_causal.precision: auto = bf16 where native)
+    seed: int = _f(0, "seed of the long-tailed subset, the initialisation and the batch order")
+    device: str = _f("auto", "auto, cpu, cuda or cuda:N")
+    precision: str = _f("auto", "auto: bf16 autocast + channels_last where the GPU or CPU has native bf16, else fp32 (lt_causal.precision)")
     # fast path (lt_causal.training.fast_step): one fused step, fixed batch shape (the ragged last batch of
     # each epoch is dropped, as DataLoader(drop_last=True)), tensor lr
-    fast: bool = False
-    compile_mode: str = "default"        # torch.compile mode of the fast step, or "none"
-    cuda_graph: bool = True              # fast on one CUDA device: replay the whole step as a CUDA graph
-    checkpoint_every: int = 1            # write checkpoint.pt every N epochs (and at the end)
-    eval_every: int = 1                  # test (or, with a val split, val) accuracy every N epochs (and at the end)
-    eval_batch_size: int = 1024
-    out: str | None = None               # run directory (None: nothing written)
+    fast: bool = _f(False, "fast path: fused step, torch.compile, whole-step CUDA graph (lt_causal.training.fast_step)")
+    compile_mode: str = _f("default", "torch.compile mode of the fast step, or 'none'")
+    cuda_graph: bool = _f(True, "fast on one CUDA device: replay the whole step as a CUDA graph")
+    checkpoint_every: int = _f(1, "write checkpoint.pt every N epochs (and at the end)")
+    eval_every: int = _f(1, "test (or, with a val split, val) accuracy every N epochs (and at the end)")
+    eval_batch_size: int = _f(1024, "images per batch when extracting test features")
+    out: str | None = _f(None, "run directory (None: nothing written)")
 
     def __post_init__(self):
         for f in dataclasses.fields(self):   # every number finite, before any range check or work
