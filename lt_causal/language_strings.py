@@ -23,9 +23,12 @@ TERMS = {
     "De-confound": "去混杂", "De-confound-TDE": "去混杂-TDE", "Cross-entropy": "交叉熵", "TDE gain": "TDE 提升",
     "mean": "均值", "std": "标准差", "alpha": "α", "paper": "论文", "imbalance": "不平衡比", "system": "方法",
     "paper (Table 3)": "论文（表 3）",
+    # notebook 01's mediation analysis (lt_causal.causal.simpson.mediation_effects)
+    "effect": "效应", "total effect": "总效应", "direct effect": "直接效应", "indirect effect": "间接效应",
+    "percentage points": "百分点",
     # notebook 02's Fig. 3b as numbers (lt_causal.momentum.analysis.MAGNITUDE_COLUMNS)
     "rank corr. (size, ‖x‖)": "秩相关（样本数, ‖x‖）", "rank corr. (size, cos)": "秩相关（样本数, cos）",
-    "feature size": "特征维数", "mean cos": "平均 cos", "rule α": "规则给出的 α", "configured α": "配置的 α",
+    "feature size": "特征维数", "K": "K（分组头数）", "mean cos": "平均 cos", "rule α": "规则给出的 α", "configured α": "配置的 α",
     "run": "运行", "longest ‖x‖": "‖x‖ 最长", "shortest ‖x‖": "‖x‖ 最短", "highest cos": "cos 最高",
     "long-tailed": "长尾", "head": "头部", "tail": "尾部",
     # notebook 08 (views/scale_plots.py)

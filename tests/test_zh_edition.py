@@ -255,3 +255,18 @@ def test_the_china_italy_figure_speaks_chinese():
     english = [s for s in shown if re.search(r"\b(age_group|case-fatality|China|Italy|pooled)\b", s)]
     assert not english, english
     assert "病死率 (%)" in shown and "中国" in shown and "意大利" in shown
+
+
+def test_the_headers_of_the_librarys_own_tables_are_translated():
+    """The row and column labels that library functions give their tables (mediation effects, Fig. 3b
+    as numbers, the α rule) have a Chinese entry: a renamed label without one fails here."""
+    from lt_causal.experiments.alpha_choice import alpha_rule_table
+    from lt_causal.momentum.analysis import MAGNITUDE_COLUMNS
+
+    cfr = lc.load_example("china-italy")
+    effects = lc.mediation_effects(cfr, group="country", adjustment="age_group", cases="confirmed_cases",
+                                   deaths="confirmed_deaths", treated="Italy", reference="China")
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")
+    labels = [*effects.index, effects.index.name, *MAGNITUDE_COLUMNS, *alpha_rule_table({"r": run}).columns,
+              alpha_rule_table({"r": run}).index.name, "percentage points"]
+    assert [label for label in labels if label not in TERMS] == []
