@@ -13,7 +13,7 @@ from lt_causal.evaluation.runs import find_runs
 from lt_causal.evaluation.loading import load_run
 from lt_causal.experiments.device_info import describe_device, measure_epoch_seconds
 from lt_causal.language import text
-from lt_causal.settings import quick_mode
+from lt_causal.settings import is_quick
 from lt_causal.training.config import TrainConfig, recipe
 from lt_causal.training.trainer import train, train_or_load
 from lt_causal.views.run_plots import history_figure, update_history_figure
@@ -87,7 +87,7 @@ def train_or_shipped(config: TrainConfig, data=None, train_here: bool = False):
     (:func:`~lt_causal.experiments.device_info.measure_epoch_seconds`) and how to start it
     (``train_here=True``), and the notebook goes on with the first shipped run."""
     finished = is_finished(config.out)
-    if train_here or quick_mode() or finished or describe_device(config.device).has_gpu:
+    if train_here or is_quick() or finished or describe_device(config.device).has_gpu:
         return train_live(config, data=data)
     name = packs.pack_name(config.dataset, config.imbalance, config.method, config.seed)
     if packs.is_shipped(name):
