@@ -68,7 +68,7 @@ def classify(name: str, images, alpha: float | None = None) -> list[str]:
 
 def pack_metrics(run, alphas=PACK_ALPHAS) -> dict:
     """Accuracy per α (the fixed grid and the suggested α) and per-class accuracy, as stored in a pack."""
-    suggested = round(run.suggested_alpha(), 2) if run.head.kind != "linear" else None
+    suggested = round(run.suggested_alpha(), 2) if run.reports_tde else None
     grid = list(alphas) + ([suggested] if suggested is not None else [])
     return {"alphas": {f"{a:g}": {**run.evaluate(a), "per_class": run.per_class_accuracy(a).tolist()}
                        for a in grid},
