@@ -119,3 +119,17 @@ def test_tables_show_a_dash_for_every_empty_value_and_translated_headers():
         html = show_table(table).to_html()
     assert "种子 0" in html and "去混杂-TDE" in html and "seed 0" not in html and "De-confound" not in html
     assert list(table.columns)[0] == "seed 0"                                 # the data keeps its labels
+
+
+def test_tables_show_a_class_name_in_the_learners_language():
+    """A column of words (Fig. 3b's longest class) is shown as the language names it; numbers and
+    the data itself stay as they are (pandas' own string dtype included)."""
+    import pandas as pd
+
+    from lt_causal.views.tables import show_table
+
+    table = pd.DataFrame({"longest ‖x‖": pd.array(["automobile", "ship"], dtype="string"), "mean cos": [0.5, 0.25]})
+    with lc.using_language("zh"):
+        html = show_table(table, precision=2).to_html()
+    assert "汽车" in html and "船" in html and "automobile" not in html and "0.50" in html
+    assert list(table["longest ‖x‖"]) == ["automobile", "ship"]

@@ -30,7 +30,7 @@ def show_table(table, precision: int = 1):
     shown.index = shown.index.set_names([None if n is None else header(n) for n in shown.index.names])
     shown.columns = shown.columns.set_names([None if n is None else header(n) for n in shown.columns.names])
     styler = shown.style.format(precision=precision, na_rep=EMPTY)
-    words = [c for c in shown.columns if shown[c].dtype == object and shown[c].map(lambda v: isinstance(v, str)).all()]
+    words = [c for c in shown.columns if len(shown) and shown[c].map(lambda v: isinstance(v, str)).all()]
     if words:
         styler = styler.format(header, subset=words, na_rep=EMPTY)
     for axis in (0, 1):

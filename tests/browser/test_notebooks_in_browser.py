@@ -437,3 +437,40 @@ def test_zh_figures_and_widgets_show_no_english_catalogue_label(name, executed_n
                                      ".jp-OutputArea-output .widget-label").all_text_contents())
     found = sorted(en for en in _english_catalogue() if en in shown)
     assert not found, f"{name} shows English catalogue labels: {found}"
+
+
+@pytest.mark.parametrize("name", [NB01, "zh/" + NB01])
+def test_01_mediation_table_and_its_bridge_render(name, executed_notebook):
+    """Notebook 01 §7: the total / direct / indirect effects render as a three-row table in the
+    learner's language, next to the graph with age as the mediator; the screen is saved."""
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    zh = name.startswith("zh/")
+    with interaction(nb, "mediation"):
+        words = ("总效应", "直接效应", "间接效应") if zh else ("total effect", "direct effect", "indirect effect")
+        table = nb.page.locator(".jp-OutputArea-output table", has_text=words[1]).first
+        table.wait_for()
+        rows = table.locator("tbody tr").all_text_contents()
+        assert [any(w in r for r in rows) for w in words] == [True, True, True], rows
+        assert len(rows) == 3 and all(re.search(r"-?\d+\.\d\d", r) for r in rows), rows
+        _shoot_on_screen(nb, nb.page.locator(".jp-Cell", has=table).first, "mediation")
+
+
+@pytest.mark.parametrize("name", [NB02, "zh/" + NB02])
+def test_02_fig3b_numbers_and_reading_render(name, executed_notebook):
+    """Notebook 02 §4: Fig. 3b as numbers (one row per run: this notebook's, the shipped
+    de-confound and cross-entropy runs) and the computed reading below it; the screen is saved."""
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    zh = name.startswith("zh/")
+    with interaction(nb, "fig3b"):
+        header = "秩相关" if zh else "rank corr."
+        table = nb.page.locator(".jp-OutputArea-output table", has_text=header).first
+        table.wait_for()
+        rows = table.locator("tbody tr").all_text_contents()
+        assert len(rows) == 3, rows
+        reading = nb.page.locator(".jp-RenderedMarkdown", has_text="秩相关 +" if zh else "rank correlation with the class sizes").first
+        assert reading.count() == 1 and reading.text_content().count("(" if not zh else "（") >= 3
+        _shoot_on_screen(nb, nb.page.locator(".jp-Cell", has=table).first, "fig3b")
