@@ -84,3 +84,19 @@ def test_the_command_line_says_it_in_one_line(folder, capsys):
 def test_the_shipped_packs_pass_the_check():
     for name in lc.list_pretrained()["name"]:
         assert load_run(f"pretrained:{name}").test_features.shape[0] == 10000
+
+
+def test_a_packs_summary_is_read_once_and_has_no_tensors(monkeypatch):
+    """The run picker and list_pretrained name every shipped run from a summary read once per file."""
+    from lt_causal.evaluation import packs
+
+    packs._summary.cache_clear()
+    reads = []
+    real = packs.read_pack
+    monkeypatch.setattr(packs, "read_pack", lambda name: reads.append(name) or real(name))
+    for _ in range(3):
+        lc.list_pretrained()
+    assert len(reads) == len(packs.pretrained_names())
+    summary = packs.pack_summary("cifar10-lt-r100-deconfound")
+    assert summary["cell"]["method"] == "deconfound" and summary["backbone"] is True
+    assert not any(isinstance(v, torch.Tensor) for v in summary.values())

@@ -23,6 +23,7 @@ hundredths of a point.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -137,17 +138,35 @@ def run_from_pack(blob: dict, source=None) -> TrainedRun:
                       name=PREFIX + blob["name"])
 
 
+SUMMARY_KEYS = ("name", "cell", "config", "provenance", "metrics", "data")
+
+
+@lru_cache(maxsize=None)
+def _summary(path: str, mtime_ns: int, size: int) -> dict:
+    blob = read_pack(path)
+    return {**{k: blob[k] for k in SUMMARY_KEYS}, "backbone": "backbone" in blob}
+
+
+def pack_summary(name: str) -> dict:
+    """What a pack says about itself without its tensors (its cell, config, provenance, metrics, data
+    record, and whether it holds the network), read once per file and process: the run picker and
+    :func:`list_pretrained` name every shipped run without keeping their features."""
+    path = pack_path(name)
+    stat = path.stat()
+    return _summary(str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def list_pretrained() -> pd.DataFrame:
     """One row per shipped pack: its cell, its accuracy at α = 0 and its α, and where it came from."""
     rows = []
     for name in pretrained_names():
-        blob = read_pack(name)
+        blob = pack_summary(name)
         c, p, m, cell = blob["config"], blob["provenance"], blob["metrics"]["alphas"], blob["cell"]
         alpha = f"{configured_alpha(c):g}"
         rows.append({"name": name, "label": cell_label(cell), **cell, "data": p.get("data", c["dataset"]),
                      "data name": blob["data"]["name"], "fingerprint": blob["data"]["train_sha256"][:12],
                      "epochs": c["epochs"], "overall α=0": m["0"]["overall"],
                      "overall at α": m.get(alpha, {}).get("overall"), "alpha": float(alpha),
-                     "backbone": "backbone" in blob, "machine": p.get("machine"),
+                     "backbone": blob["backbone"], "machine": p.get("machine"),
                      "train hours": (p.get("train_seconds") or 0) / 3600, "command": p.get("command")})
     return pd.DataFrame(rows)

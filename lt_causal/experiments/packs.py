@@ -18,7 +18,7 @@ from lt_causal.checkpoint import CHECKPOINT, CONFIG, METRICS, load_checkpoint, s
 from lt_causal.datasets.augment import normalize
 from lt_causal.datasets.registry import fingerprint
 from lt_causal.evaluation.packs import (FORMAT, PACK_ALPHAS, decode_features, encode_features, pack_name,
-                                     pretrained_dir, pretrained_names, read_pack)
+                                     pack_summary, pretrained_dir, pretrained_names, read_pack)
 from lt_causal.evaluation.loading import load_run
 from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.training.config import TrainConfig, dataset_for
@@ -26,7 +26,7 @@ from lt_causal.training.config import TrainConfig, dataset_for
 
 def networked_packs() -> list[str]:
     """The shipped packs that carry their backbone (what :func:`classify` can use)."""
-    return [n for n in pretrained_names() if "backbone" in read_pack(n)]
+    return [n for n in pretrained_names() if pack_summary(n)["backbone"]]
 
 
 def pretrained_model(name: str):

@@ -23,7 +23,7 @@ from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.evaluation import loading as run_loading, runs as runs_module
 from lt_causal.evaluation.knobs import KnobExplorerModel, run_label
 from lt_causal.evaluation.metrics import TestPrior, prior_name
-from lt_causal.evaluation.packs import PREFIX, pretrained_names, read_pack
+from lt_causal.evaluation.packs import PREFIX, pack_summary, pretrained_names
 from lt_causal.evaluation.runs import TrainedRun, cell_label
 from lt_causal.language import term, text
 from lt_causal.views.run_plots import bar_values, knob_curve_figure, per_class_figure, update_knob_curve_figure
@@ -132,7 +132,7 @@ def run_picker(default: TrainedRun | None = None, root=None, knob: str = "tde"):
     if default is not None:
         options.append((text("picker_this", cell=default.label, label=run_label(default)), default))
     options += [(str(p.name), p) for p in runs_module.find_runs(root) if default is None or p != default.path]
-    options += [(text("picker_shipped", cell=cell_label(read_pack(n)["cell"])), PREFIX + n)
+    options += [(text("picker_shipped", cell=cell_label(pack_summary(n)["cell"])), PREFIX + n)
                 for n in pretrained_names() if default is None or default.name != PREFIX + n]
     if not options:
         return W.HTML(text("picker_none"))
