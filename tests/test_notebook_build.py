@@ -78,3 +78,21 @@ def test_a_translation_template_is_filled_from_the_facts(english):
     translations = {**translations, cid: (translations[cid][0], "共 {n:,} 张")}
     zh, _ = nbt.chinese(nb, translations, path.name, {cid: {"n": 13996}})
     assert next(c.source for c in zh.cells if c.get("id") == cid) == "共 13,996 张"
+
+
+def test_a_chinese_line_break_is_not_shown_as_a_space():
+    """A break between two Chinese characters (or before bold) is joined; paragraphs, list items,
+    a break next to Latin text and code fences keep theirs."""
+    source = "的\n**混杂因素**（c）。在\n\n段落\n- 列表\n  一项\n- 下一项\n$x$ 与\nmore\n```\n代码\n行\n```"
+    assert nbt.unwrap_chinese(source) == "的**混杂因素**（c）。在\n\n段落\n- 列表一项\n- 下一项\n$x$ 与\nmore\n```\n代码\n行\n```"
+
+
+def test_the_chinese_notebooks_have_no_break_inside_a_sentence():
+    import re
+
+    found = []
+    for path in sorted((ROOT / "notebooks" / "zh").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            prose = re.sub(r"```.*?```", "", cell.source, flags=re.S) if cell.cell_type == "markdown" else ""
+            found += [f"{path.name} {cell.get('id')}" for _ in re.finditer(r"[\u4e00-\u9fff]\n[\u4e00-\u9fff]", prose)]
+    assert not found, found[:5]

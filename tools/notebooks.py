@@ -9,7 +9,7 @@ What it builds:
 * the "Check yourself" section of each English notebook (near its end), from
   :func:`lt_causal.exercises.registry.exercise_cells`;
 * ``notebooks/zh/NN_topic.ipynb``: the English notebook's cells in order, code cells copied as they
-  are, each markdown cell replaced by its translation, and one code cell that switches the
+  are, each markdown cell replaced by its translation (:func:`unwrap_chinese`), and one code cell that switches the
   figures and widgets to Chinese (:data:`ZH_LANGUAGE_CELL`) before the first code cell.
 
 A translation file holds one block per markdown cell, headed by the cell's id and the stamp
@@ -147,6 +147,20 @@ def with_exercises(nb, key: str):
     return nb
 
 
+# a Chinese character or CJK punctuation (full-width forms included)
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_WRAP = re.compile(f"(?<=[{_CJK}*])\n[ \t]*(?=[{_CJK}]|\\*\\*\\S)")   # bold (**…**) counts as text
+_FENCE = re.compile(r"(```.*?```)", re.S)
+
+
+def unwrap_chinese(markdown: str) -> str:
+    """``markdown`` with every line break between two Chinese characters removed, outside code
+    fences: a translation is wrapped for its editor, but a browser shows such a break as a space
+    in the middle of a Chinese sentence. Paragraphs, list items and tables keep their breaks."""
+    parts = _FENCE.split(markdown)
+    return "".join(part if i % 2 else _WRAP.sub("", part) for i, part in enumerate(parts))
+
+
 def chinese(nb, translations: dict, name: str, fills: dict | None = None):
     """The Chinese edition of English notebook ``nb``; the translations of the cells in ``fills``
     ({cell id: facts}) are templates whose ``{fact}`` fields are filled (:func:`exercise_facts`)."""
@@ -169,7 +183,7 @@ def chinese(nb, translations: dict, name: str, fills: dict | None = None):
             if have != want:
                 problems.append(f"{name}: the English of cell {cid} changed since its translation "
                                 f"(translate it again, then set its stamp to {want})")
-            zh = fill(zh, fills[cid]) if cid in fills else zh
+            zh = unwrap_chinese(fill(zh, fills[cid]) if cid in fills else zh)
             cells.append(nbformat.v4.new_markdown_cell(zh, id=cid, metadata={"translated_from": have}))
         else:
             cells.append(nbformat.v4.new_code_cell(cell.source, id=cell.get("id"), metadata=dict(cell.metadata)))
