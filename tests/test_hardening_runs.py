@@ -289,3 +289,29 @@ def test_run_folder_files_share_one_mode(ce_run):
     modes = {p.name: p.stat().st_mode & 0o777 for p in ce_run.iterdir()}
     assert set(modes) == {"checkpoint.pt", "config.json", "features.pt", "history.csv", "metrics.json"}
     assert len(set(modes.values())) == 1, modes
+
+
+SPOILED = [
+    ("epoch", lambda c: 7, "epoch 7 is not within the schedule of 1 epochs"),
+    ("history", lambda c: [], "history has 0 rows for 1 epochs"),
+    ("order_rng", lambda c: torch.zeros(3, dtype=torch.uint8), "order_rng is not a state of a torch random generator"),
+    ("model", lambda c: {k: (v[..., :1] if v.ndim > 1 else v) for k, v in c.items()}, "model does not fit this recipe's model"),
+]
+
+
+@pytest.mark.parametrize("key, spoil, said", SPOILED, ids=[k for k, _, _ in SPOILED])
+def test_a_checkpoint_that_does_not_fit_is_refused_naming_the_entry(tmp_path, ce_run, key, spoil, said):
+    """A checkpoint that unpickles safely but does not fit the recipe it resumes: one line, the file
+    and the entry named, nothing of the run folder changed."""
+    run = tmp_path / "run"
+    shutil.copytree(ce_run, run)
+    (run / "features.pt").unlink()
+    ckpt = load_checkpoint(run / "checkpoint.pt")
+    ckpt[key] = spoil(ckpt[key])
+    save_checkpoint(ckpt, run / "checkpoint.pt")
+    before = (run / "checkpoint.pt").read_bytes()
+    with pytest.raises(CheckpointError) as info:
+        train(recipe("mnist-lt", method="ce", epochs=1, device="cpu", out=str(run)), progress=False)
+    msg = str(info.value)
+    assert str(run / "checkpoint.pt") in msg and said in msg and len(msg.splitlines()) == 1
+    assert (run / "checkpoint.pt").read_bytes() == before and not (run / LOCK_NAME).exists()

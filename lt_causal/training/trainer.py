@@ -24,7 +24,8 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
-from lt_causal.checkpoint import CHECKPOINT, CONFIG, is_finished, load_checkpoint, save_checkpoint, save_json
+from lt_causal.checkpoint import (CHECKPOINT, CONFIG, CheckpointError, is_finished, load_checkpoint, remedy,
+                                  save_checkpoint, save_json)
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, save_history
 from lt_causal.evaluation.loading import load_run
@@ -137,14 +138,34 @@ def _resume_or_begin(s: _Session, out: Path, resume: bool) -> None:
     if resume and (out / CHECKPOINT).is_file():
         check_run_config(out, s.config)
         ckpt = load_checkpoint(out / CHECKPOINT, map_location=s.ctx.device, keys=CHECKPOINT_KEYS)
-        s.model.load_state_dict(ckpt["model"])
-        s.opt.load_state_dict(ckpt["optimizer"])
-        s.order_gen.set_state(ckpt["order_rng"].cpu())   # RNG states are CPU byte tensors, also
-        s.aug_gen.set_state(ckpt["aug_rng"].cpu())       # for a CUDA generator (map_location!)
-        s.history, s.start_epoch = list(ckpt["history"]), int(ckpt["epoch"])
+        _restore(s, ckpt, out / CHECKPOINT)
     elif s.run_dir is not None:
         save_json(s.config.to_dict(), s.run_dir / CONFIG)
     s.ctx.barrier()
+
+
+def _restore(s: _Session, ckpt: dict, path: Path) -> None:
+    """Model, optimiser, generators and history from checkpoint ``ckpt`` (file ``path``), each checked
+    first: one CheckpointError naming the file and the entry that does not fit this recipe."""
+    epoch, history = ckpt["epoch"], ckpt["history"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= s.config.epochs:
+        raise CheckpointError(f"{path}: epoch {epoch!r} is not within the schedule of {s.config.epochs} epochs; "
+                              f"{remedy(path)}")
+    if not isinstance(history, list) or len(history) != epoch:
+        n = len(history) if isinstance(history, list) else type(history).__name__
+        raise CheckpointError(f"{path}: history has {n} rows for {epoch} epochs; {remedy(path)}")
+    for key, target in (("model", s.model), ("optimizer", s.opt)):
+        try:
+            target.load_state_dict(ckpt[key])
+        except (RuntimeError, ValueError, KeyError, TypeError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CheckpointError(f"{path}: {key} does not fit this recipe's {key} ({first}); {remedy(path)}") from None
+    for key, gen in (("order_rng", s.order_gen), ("aug_rng", s.aug_gen)):
+        try:
+            gen.set_state(ckpt[key].cpu())   # RNG states are CPU byte tensors, also for a CUDA generator
+        except (RuntimeError, TypeError, AttributeError):
+            raise CheckpointError(f"{path}: {key} is not a state of a torch random generator; {remedy(path)}") from None
+    s.history, s.start_epoch = list(history), epoch
 
 
 def _save(s: _Session, epoch: int) -> None:
