@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check of issue 5, on one H100/H200: the benchmark (official-style pipeline vs plain vs fast
+# GPU check on one H100/H200: the benchmark (official-style pipeline vs plain vs fast
 # variants, 3 epochs each) and the 200-epoch CIFAR-10-LT r=100 de-confound and CE runs with the
 # fastest fast-path variant the benchmark found.
 #
