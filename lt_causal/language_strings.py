@@ -13,6 +13,10 @@ TERMS = {
     "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
     "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
     "de-confound": "去混杂", "cross-entropy": "交叉熵", "deconfound": "去混杂",
+    # the other methods as a run's label names them (lt_causal.evaluation.runs.cell_label: lower case)
+    "cosine": "余弦分类器", "focal loss": "focal 损失", "class-balanced loss": "类别平衡损失", "capsule": "胶囊分类器",
+    "ldam-drw": "LDAM-DRW", "mixup": "mixup", "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM",
+    "oltr": "OLTR", "decouple-oltr": "Decouple-OLTR",
     # notebook 01's China / Italy table: its column and group names, as the figures show them
     "age_group": "年龄组", "China": "中国", "Italy": "意大利", "pooled": "合并", "case-fatality rate": "病死率",
     "confirmed_cases": "确诊病例", "confirmed_deaths": "确诊死亡", "country": "国家",

@@ -78,7 +78,8 @@ def test_every_catalogue_entry_has_both_languages_with_the_same_fields(key):
 
 
 def test_terms_are_chinese():
-    plain = {"TDE", "τ-norm", "alpha"}                    # names Chinese writes in Latin letters too
+    plain = {"TDE", "τ-norm", "alpha", "ldam-drw", "mixup", "bbn", "crt", "lws", "ncm", "oltr",
+             "decouple-oltr"}                              # names Chinese writes in Latin letters too
     assert all(CJK.search(zh) for en, zh in TERMS.items() if en not in plain)
 
 
@@ -270,3 +271,11 @@ def test_the_headers_of_the_librarys_own_tables_are_translated():
     labels = [*effects.index, effects.index.name, *MAGNITUDE_COLUMNS, *alpha_rule_table({"r": run}).columns,
               alpha_rule_table({"r": run}).index.name, "percentage points"]
     assert [label for label in labels if label not in TERMS] == []
+
+
+def test_every_method_a_run_label_names_has_its_chinese():
+    """cell_label names a run's method by its label in lower case: each has a TERMS entry, so a
+    run picker in Chinese never falls back to English for one method."""
+    from lt_causal.methods.registry import METHODS, method_label
+
+    assert [m for m in METHODS if method_label(m).lower() not in TERMS] == []

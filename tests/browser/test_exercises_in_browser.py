@@ -78,9 +78,9 @@ def test_01_exercise_answers_back(executed_notebook):
         _screen(page, question, nb, "exercise-unanswered")
 
     with interaction(nb, "exercise-mistake"):
-        shown = _answer(page, answer, f"answer = {values['italy_crude']:.2f}   # Italy's crude rate?",
+        shown = _answer(page, answer, f"answer = {values['total']:.2f}   # Italy's crude minus China's?",
                         label("mistake"))
-        assert fill(exercise.mistakes["italy_crude"], values) in shown, shown
+        assert fill(exercise.mistakes["total"], values) in shown, shown
         _screen(page, question, nb, "exercise-mistake")
 
     with interaction(nb, "exercise-right"):
@@ -92,5 +92,5 @@ def test_01_exercise_answers_back(executed_notebook):
         solution.locator("summary").first.click()
         page.wait_for_timeout(300)
         assert solution.evaluate("el => el.open") and solution.locator("p").first.is_visible()
-        assert f"{values['answer']:.2f} %" in solution.text_content()
+        assert f"{values['answer']:.2f} points" in solution.text_content()
         _screen(page, solution, nb, "exercise-solution")
