@@ -49,9 +49,12 @@ def alpha_rule_table(runs: dict) -> pd.DataFrame:
     the number of heads K, the mean cos(x^k, d̂^k) over the test images (averaged over the heads),
     the α the rule gives and the α the run was configured with — the numbers behind "a smaller
     cosine needs a larger α" (notebook 08)."""
-    rows = {name: {"feature size": int(run.test_features.shape[1]), "K": run.num_heads,
-                   "mean cos": sum(run.mean_cos()) / len(run.mean_cos()), "rule α": run.suggested_alpha(),
-                   "configured α": run.alpha} for name, run in runs.items()}
+    rows = {}
+    for name, run in runs.items():
+        cosines = run.mean_cos()                      # one per head, over the test images
+        rows[name] = {"feature size": int(run.test_features.shape[1]), "K": run.num_heads,
+                      "mean cos": sum(cosines) / len(cosines), "rule α": run.suggested_alpha(),
+                      "configured α": run.alpha}
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "run"
     return table
