@@ -7,8 +7,10 @@ the notebooks), and the one catalogue of the words a learner sees in figures and
     'zh'
 
 Views look every visible string up with :func:`text` (``text("accuracy_axis")``); each
-entry of :data:`STRINGS` holds the English and the Chinese of one string, written once. Names
-whose English lives elsewhere (shot groups, test priors, knob axes) go through :func:`term`. Under
+entry of :data:`STRINGS` holds the English and the Chinese of one string, written once. Names the
+code holds as values (shot groups, test priors, table columns) go through :func:`term`, keyed by
+that value (:data:`TERMS`, both languages of an entry under one identifier); names a data set
+gives (its classes) through :func:`display_name`. Under
 Chinese, matplotlib draws with a CJK font (Noto Sans CJK SC from Debian's ``fonts-noto-cjk``,
 :data:`CJK_FONTS` in order of preference, with a warning when none is installed) and plotly
 figures ask the browser for the same family (:func:`plotly_font`).
@@ -20,7 +22,8 @@ import warnings
 from contextlib import contextmanager
 
 from lt_causal.checks import check_choice
-from lt_causal.language_strings import STRINGS, TERMS
+from lt_causal.language_strings import STRINGS
+from lt_causal.language_terms import NAMES, TERMS
 
 LANGUAGES = ("en", "zh")
 ENV_VAR = "LT_CAUSAL_LANG"
@@ -80,12 +83,24 @@ class Reading(str):
         return str(self)
 
 
-def term(english: str) -> str:
-    """A name whose English is written elsewhere (a shot group, a test prior, a knob's axis) in
-    the active language: its :data:`TERMS` entry under Chinese, else ``english`` itself."""
-    if language() == "zh":
-        return TERMS.get(english, english)
-    return english
+def term(identifier: str) -> str:
+    """A name the code uses (a shot group, a test prior, a table's column) in the active language,
+    from its :data:`TERMS` entry; one ValueError naming an identifier without an entry, in either
+    language, so a label added without its Chinese fails in the English tests too."""
+    if identifier not in TERMS:
+        raise ValueError(f"unknown term {identifier!r}; add it to TERMS in lt_causal/language_strings.py")
+    english, chinese = TERMS[identifier]
+    return chinese if language() == "zh" else english
+
+
+def display_name(value) -> str:
+    """A name that may come from the data (a class, a column of a user's table, a run's name) in the
+    active language: a :data:`TERMS` identifier as :func:`term` shows it, a name in :data:`NAMES`
+    in Chinese under Chinese, any other name as it is."""
+    value = str(value)
+    if value in TERMS:
+        return term(value)
+    return NAMES.get(value, value) if language() == "zh" else value
 
 
 def cjk_font() -> tuple[str, str] | None:

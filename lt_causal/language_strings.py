@@ -3,45 +3,17 @@ Chinese uses the terms of the reading-group deck (the glossary). Fields in brace
 filled by :func:`lt_causal.language.text`; both languages of an entry use the same fields.
 Chinese text avoids matplotlib's ``$...$`` mathtext, which has no fallback to the CJK font.
 
-:data:`TERMS` holds the Chinese of names whose English is written elsewhere (shot groups, test
-priors, the knobs of :data:`lt_causal.evaluation.knobs.KNOBS`): :func:`lt_causal.language.term`
-looks them up by their English."""
-
-TERMS = {
-    "many": "多样本", "medium": "中样本", "few": "少样本", "overall": "总体",
-    "balanced": "均衡", "train": "训练分布", "inverse": "反向", "custom": "自定义",
-    "TDE": "TDE", "τ-norm": "τ-norm", "logit adjustment": "logit 调整",
-    "TDE strength α": "TDE 强度 α", "τ-norm τ": "τ-norm 的 τ", "logit-adjustment τ": "logit 调整的 τ",
-    "de-confound": "去混杂", "cross-entropy": "交叉熵", "deconfound": "去混杂",
-    # the other methods as a run's label names them (lt_causal.evaluation.runs.cell_label: lower case)
-    "cosine": "余弦分类器", "focal loss": "focal 损失", "class-balanced loss": "类别平衡损失", "capsule": "胶囊分类器",
-    "ldam-drw": "LDAM-DRW", "mixup": "mixup", "bbn": "BBN", "crt": "cRT", "lws": "LWS", "ncm": "NCM",
-    "oltr": "OLTR", "decouple-oltr": "Decouple-OLTR",
-    # notebook 01's China / Italy table: its column and group names, as the figures show them
-    "age_group": "年龄组", "China": "中国", "Italy": "意大利", "pooled": "合并", "case-fatality rate": "病死率",
-    "confirmed_cases": "确诊病例", "confirmed_deaths": "确诊死亡", "country": "国家",
-    # the CIFAR-10 classes (their standard Chinese names)
-    "airplane": "飞机", "automobile": "汽车", "bird": "鸟", "cat": "猫", "deer": "鹿", "dog": "狗", "frog": "青蛙",
-    "horse": "马", "ship": "船", "truck": "卡车",
-    # Table 3 as measured (lt_causal.experiments.table3) and the paper's rows
-    "De-confound": "去混杂", "De-confound-TDE": "去混杂-TDE", "Cross-entropy": "交叉熵", "TDE gain": "TDE 提升",
-    "mean": "均值", "std": "标准差", "alpha": "α", "paper": "论文", "imbalance": "不平衡比", "system": "方法",
-    "paper (Table 3)": "论文（表 3）",
-    # notebook 01's mediation analysis (lt_causal.causal.simpson.mediation_effects)
-    "effect": "效应", "total effect": "总效应", "direct effect": "直接效应", "indirect effect": "间接效应",
-    "percentage points": "百分点",
-    # notebook 02's Fig. 3b as numbers (lt_causal.momentum.analysis.MAGNITUDE_COLUMNS)
-    "rank corr. (size, ‖x‖)": "秩相关（样本数, ‖x‖）", "rank corr. (size, cos)": "秩相关（样本数, cos）",
-    "feature size": "特征维数", "K": "K（分组头数）", "mean cos": "平均 cos", "rule α": "规则给出的 α", "configured α": "配置的 α",
-    "run": "运行", "longest ‖x‖": "‖x‖ 最长", "shortest ‖x‖": "‖x‖ 最短", "highest cos": "cos 最高",
-    "long-tailed": "长尾", "head": "头部", "tail": "尾部",
-    # notebook 08 (views/scale_plots.py)
-    "Learning rate over training": "训练过程中的学习率", "fraction of the epochs done": "已完成的 epoch 比例",
-    "learning rate": "学习率", "Training, and the epoch val selects": "训练过程，以及验证集选出的 epoch",
-    "selected epoch": "选中的 epoch",
-}
+The names the code holds as values (shot groups, table columns) are in :mod:`lt_causal.language_terms`."""
 
 STRINGS = {
+    # the knobs' axes (lt_causal.evaluation.knobs.Knob.axis)
+    "axis_tde": ("TDE strength α", "TDE 强度 α"), "axis_tau_norm": ("τ-norm τ", "τ-norm 的 τ"),
+    "axis_logit_adjustment": ("logit-adjustment τ", "logit 调整的 τ"),
+    # notebook 08 (views/scale_plots.py)
+    "lr_title": ("Learning rate over training", "训练过程中的学习率"),
+    "lr_x": ("fraction of the epochs done", "已完成的 epoch 比例"), "lr_y": ("learning rate", "学习率"),
+    "selection_title": ("Training, and the epoch val selects", "训练过程，以及验证集选出的 epoch"),
+    "selected_epoch": ("selected epoch", "选中的 epoch"),
     # shot groups (legends, table headers; the group names themselves are TERMS)
     "group_shot": ("{group}-shot", "{group}类别"),
     "group_shot_images": ("{group}-shot images", "{group}类别的图像"),
@@ -137,11 +109,6 @@ STRINGS = {
     "many_axis": ("many-shot accuracy (%)", "多样本准确率 (%)"),
     "training": ("Training", "训练"),
     "training_loss": ("training loss", "训练损失"),
-    "loss": ("loss", "损失"),
-    "train_acc": ("train acc", "训练准确率"),
-    "test_acc": ("test acc", "测试准确率"),
-    "val_acc": ("val acc", "验证准确率"),
-    "epoch": ("epoch", "轮次 (epoch)"),
     "bars_title": ("Accuracy by shot group", "各样本组的准确率"),
     "benchmark_title": ("Every system on one long-tailed data set", "同一长尾数据集上的所有方法"),
     "method_on": ("{method} on {dataset}", "{method}，数据集 {dataset}"),
@@ -258,6 +225,23 @@ STRINGS = {
     "check_wrong_number": ("Not quite.", "还不对。"),
     "check_wrong_choice": ("Not this one.", "不是这个。"),
     # identification from a causal graph (lt_causal/causal/graph.py): the backdoor calculator's note
+    # why an adjustment set is refused (lt_causal.causal.graph: the adjustment table's "why", the calculator)
+    "adjust_blocks_causal": ("adjusting for {shown} blocks the causal path {path}: {d} is a mediator (a descendant of {x})",
+                             "对 {shown} 做调整会阻断因果路径 {path}：{d} 是中介（{x} 的后代）"),
+    "adjust_descendant": ("adjusting for {shown} is not allowed: {d} is a descendant of {x} ({route}), and the backdoor "
+                          "criterion excludes descendants of the treatment",
+                          "不能对 {shown} 做调整：{d} 是 {x} 的后代（{route}），而后门准则排除处理变量的后代"),
+    "adjust_opens_backdoor": ("adjusting for {shown} opens the backdoor path {path}: {c} is a collider on it",
+                              "对 {shown} 做调整会打开后门路径 {path}：{c} 是这条路径上的对撞因子"),
+    "adjust_opens": ("adjusting for {shown} opens the path {path}: {c} is a collider on it",
+                     "对 {shown} 做调整会打开路径 {path}：{c} 是这条路径上的对撞因子"),
+    "adjust_opener_tail": (" and {opener} is its descendant", "，而 {opener} 是它的后代"),
+    "adjust_leaves_open": ("adjusting for {shown} leaves the backdoor path {path} open",
+                           "对 {shown} 做调整后，后门路径 {path} 仍然畅通"),
+    "adjust_none_leaves_open": ("adjusting for no variable leaves the backdoor path {path} open",
+                                "不做任何调整时，后门路径 {path} 是畅通的"),
+    "adjust_refused": ("pgmpy's backdoor criterion refuses {shown} for {x} → {y}",
+                       "pgmpy 的后门准则不接受用 {shown} 调整 {x} → {y}"),
     "calc_graph_adjustment": ("stratum variable found from the causal graph: {name}",
                               "由因果图找到的分层变量：{name}"),
 }

@@ -288,7 +288,7 @@ def test_cost_table_holds_measured_numbers_only():
     assert table.loc["8 × GPU", "epoch"] == NOT_MEASURED
     row = table.loc["some GPU (cuda:0)"]
     assert row["images/s"] == 100.0 and row["epoch"] == f"{115_846 / 100 / 60:.0f} min"
-    assert row["90 epochs"] == f"{115_846 / 100 * 90 / 3600:.1f} h"
+    assert row["epochs"] == 90 and row["recipe time"] == f"{115_846 / 100 * 90 / 3600:.1f} h"
 
 
 def test_selection_figure_stars_the_selected_epoch_and_lr_figure_follows_lr_at(finished):

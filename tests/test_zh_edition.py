@@ -12,7 +12,8 @@ import nbformat
 import pytest
 
 import lt_causal as lc
-from lt_causal.language_strings import STRINGS, TERMS
+from lt_causal.language_strings import STRINGS
+from lt_causal.language_terms import TERMS
 
 L = importlib.import_module("lt_causal.language")   # the module (lc.language is the function)
 
@@ -45,7 +46,7 @@ def test_english_is_the_default_and_the_setting_switches():
     lc.set_language("zh")
     assert lc.language() == "zh"
     assert L.text("per_class_title") == STRINGS["per_class_title"][1]
-    assert L.term("many") == TERMS["many"] and L.term("not a term") == "not a term"
+    assert L.term("many") == TERMS["many"][1]
     lc.set_language("EN ")
     assert lc.language() == "en" and L.term("many") == "many"
 
@@ -78,9 +79,10 @@ def test_every_catalogue_entry_has_both_languages_with_the_same_fields(key):
 
 
 def test_terms_are_chinese():
-    plain = {"TDE", "τ-norm", "alpha", "ldam-drw", "mixup", "bbn", "crt", "lws", "ncm", "oltr",
+    plain = {"TDE", "τ-norm", "alpha", "cos", "ldam-drw", "mixup", "bbn", "crt", "lws", "ncm", "oltr",
              "decouple-oltr"}                              # names Chinese writes in Latin letters too
-    assert all(CJK.search(zh) for en, zh in TERMS.items() if en not in plain)
+    plain |= {key for key, (en, zh) in TERMS.items() if en == zh}      # written the same in both (_same)
+    assert all(CJK.search(zh) for key, (en, zh) in TERMS.items() if key not in plain)
 
 
 # ------------------------------------------------------------------ fonts and figures
@@ -95,7 +97,7 @@ def test_the_cjk_font_has_every_glyph_of_the_catalogue():
 
     charmap = FT2Font(found[1]).get_charmap()
     chinese = {c for _, zh in STRINGS.values() for c in zh if CJK.match(c)}
-    chinese |= {c for zh in TERMS.values() for c in zh if CJK.match(c)}
+    chinese |= {c for _, zh in TERMS.values() for c in zh if CJK.match(c)}
     missing = sorted(c for c in chinese if ord(c) not in charmap)
     assert not missing, f"{found[0]} ({found[1]}) lacks {missing}"
 
@@ -134,7 +136,7 @@ def test_plotly_figures_and_widgets_speak_chinese():
     model = lc.KnobExplorerModel(run, "tde")
     fig = lc.knob_curve_figure(model)
     assert fig.layout.title.text.startswith("准确率") and "Noto Sans CJK SC" in fig.layout.font.family
-    assert {t.name for t in fig.data} >= {TERMS["many"], TERMS["overall"]}
+    assert {t.name for t in fig.data} >= {TERMS["many"][1], TERMS["overall"][1]}
     from lt_causal.views.knob_explorer import summary_html
 
     assert STRINGS["explorer_accuracy"][1] in summary_html(model)
@@ -258,19 +260,82 @@ def test_the_china_italy_figure_speaks_chinese():
     assert "病死率 (%)" in shown and "中国" in shown and "意大利" in shown
 
 
-def test_the_headers_of_the_librarys_own_tables_are_translated():
-    """The row and column labels that library functions give their tables (mediation effects, Fig. 3b
-    as numbers, the α rule) have a Chinese entry: a renamed label without one fails here."""
-    from lt_causal.experiments.alpha_choice import alpha_rule_table
-    from lt_causal.momentum.analysis import MAGNITUDE_COLUMNS
+def _labels(table, rows: bool) -> list:
+    """The string labels a table shows as headers: its columns (every level), the names of its index
+    and columns levels, and (``rows``) its row labels."""
+    import pandas as pd
 
+    def values(index):
+        return [v for level in range(index.nlevels) for v in
+                (index.get_level_values(level) if isinstance(index, pd.MultiIndex) else index)]
+
+    shown = values(table.columns) + list(table.index.names) + list(table.columns.names)
+    if rows:
+        shown += values(table.index)
+    return sorted({v for v in shown if isinstance(v, str) and not re.fullmatch(r"seed \d+", v)})
+
+
+def test_the_headers_of_the_librarys_own_tables_are_translated():
+    """Every row and column label that a library function gives a table the notebooks show has an
+    entry in TERMS (the names a caller or a data set gives, run names and class names, aside): a
+    label added or renamed without its Chinese fails here, not as English in a Chinese notebook."""
+    from lt_causal.experiments.scale import Throughput
+
+    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")
     cfr = lc.load_example("china-italy")
     effects = lc.mediation_effects(cfr, group="country", adjustment="age_group", cases="confirmed_cases",
                                    deaths="confirmed_deaths", treated="Italy", reference="China")
-    run = lc.load_run("pretrained:cifar10-lt-r100-deconfound-s0")
-    labels = [*effects.index, effects.index.name, *MAGNITUDE_COLUMNS, *alpha_rule_table({"r": run}).columns,
-              alpha_rule_table({"r": run}).index.name, "percentage points"]
-    assert [label for label in labels if label not in TERMS] == []
+    gpu = Throughput("resnext50", 224, 64, "bf16", "cuda:0", "some GPU", 100.0)
+    tables = {   # name: (table, whether its row labels come from the library too)
+        "adjustment_table": (lc.adjustment_table(lc.COVID_GRAPH, "infected", "deaths"), False),
+        "mediation_effects": (effects.to_frame("percentage points"), True),
+        "magnitude_table": (lc.magnitude_table({"r": run}), False),
+        "alpha_rule_table": (lc.alpha_rule_table({"r": run}), False),
+        "alpha_choices": (lc.alpha_choices(run), True),
+        "prior_table": (lc.prior_table(run, priors=("balanced", "train", "inverse")), True),
+        "knob_comparison": (lc.knob_comparison({"r": run}), False),
+        "weight_norms": (lc.weight_norms({"r": run}), False),
+        "compare_runs": (lc.compare_runs({"r": run}), False),
+        "decomposition_table": (lc.decomposition_table(run), False),
+        "sweep": (run.sweep([0.0, 1.0]), False),
+        "paper_table2": (lc.paper_table2(), False),
+        "paper_table3": (lc.paper_table3(), False),
+        "measured_table3": (lc.measured_table3(), True),
+        "run_vs_paper": (lc.run_vs_paper(run), False),      # its rows name the α of the run
+        "cost_table": (lc.cost_table([gpu]), False),
+    }
+    given = {"r"}                                                # the caller's name of the run
+    missing = {name: [v for v in _labels(t, rows) if v not in set(TERMS) | given] for name, (t, rows) in tables.items()}
+    assert {name: m for name, m in missing.items() if m} == {}
+
+
+def test_a_term_without_an_entry_is_refused_in_either_language():
+    """term() looks a label up by its identifier and refuses one without an entry, also in English;
+    display_name() shows a name a data set gives as it is when the catalogue does not know it."""
+    for language in L.LANGUAGES:
+        with lc.using_language(language):
+            with pytest.raises(ValueError, match="'not a term'.*TERMS"):
+                L.term("not a term")
+            assert L.display_name("n00000012") == "n00000012" and L.display_name(7) == "7"
+            assert L.term("many") == TERMS["many"][L.LANGUAGES.index(language)]
+    with lc.using_language("zh"):
+        assert L.display_name("airplane") == "飞机" and L.display_name("few") == "少样本"
+
+
+def test_every_knob_names_its_axis_by_a_catalogue_key():
+    """A knob's figure axis is a key of STRINGS, so renaming it happens in the catalogue, beside its Chinese."""
+    from lt_causal.evaluation.knobs import KNOBS
+
+    assert [k.name for k in KNOBS.values() if k.axis not in STRINGS] == []
+
+
+def test_both_languages_of_every_entry_sit_under_one_identifier():
+    """TERMS and STRINGS have one shape, ``identifier: (English, 中文)``, with both texts filled; an
+    identifier means one thing (no key in both catalogues)."""
+    for catalogue in (TERMS, STRINGS):
+        bad = [k for k, v in catalogue.items() if not (isinstance(v, tuple) and len(v) == 2 and all(v))]
+        assert bad == []
+    assert sorted(set(TERMS) & set(STRINGS)) == []
 
 
 def test_every_method_a_run_label_names_has_its_chinese():

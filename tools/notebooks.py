@@ -88,8 +88,10 @@ def write_translations(path: Path, blocks: list[tuple[str, str, str]]) -> None:
 
 def exercise_facts(nb, key: str) -> dict:
     """{cell id: the facts of its exercise} for the question and solution cells of the exercise
-    section: their Chinese, like their English, is a template the library's facts fill at build time."""
+    section: their Chinese, like their English, is a template the library's facts fill at build time
+    (computed in Chinese: a fact may be one of the library's sentences)."""
     from lt_causal.exercises.registry import SECTION_TITLE, exercises_of, facts
+    from lt_causal.language import using_language
 
     exercises = exercises_of(key)
     starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(SECTION_TITLE)]
@@ -97,7 +99,8 @@ def exercise_facts(nb, key: str) -> dict:
         return {}
     out = {}
     for k, exercise in enumerate(exercises):
-        values = facts(exercise.id)
+        with using_language("zh"):
+            values = facts(exercise.id)
         for offset in (1, 3):                        # question, (answer code), solution
             out[nb.cells[starts[0] + 3 * k + offset].get("id")] = values
     return out

@@ -20,6 +20,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from lt_causal.language import text
+
 # notebook 01's fork, its nodes named by the columns of load_example("covid")
 COVID_GRAPH = (("age", "infected"), ("age", "deaths"), ("infected", "deaths"))
 # notebook 01's China / Italy comparison: the country shapes the age mix of its cases, and age and
@@ -198,28 +200,27 @@ def do_graph(graph, treatment: str):
 
 
 def _explain(g: _Graph, x: str, y: str, z: frozenset, descendants: list) -> str:
-    """One line naming the path that ``z`` leaves open, opens or blocks (z already found invalid)."""
+    """One line naming the path ``z`` leaves open, opens or blocks (z invalid), in the learner's language."""
     shown, paths = _show(z), g.paths(x, y)
     opened = [(p, c) for p in paths if not all(p.forward) and g.is_open(p, z) for c in p.colliders]
     if descendants:
         d = descendants[0]
         causal = [p for p in paths if all(p.forward) and d in p.nodes]
         if causal:
-            return f"adjusting for {shown} blocks the causal path {causal[0]}: {d} is a mediator (a descendant of {x})"
+            return text("adjust_blocks_causal", shown=shown, path=causal[0], d=d, x=x)
         opened = [(p, c) for p, c in opened if d in {c} | g.descendants(c)]
         if not opened:
             route = next(p for p in g.paths(x, d) if all(p.forward))
-            return (f"adjusting for {shown} is not allowed: {d} is a descendant of {x} ({route}), and the "
-                    "backdoor criterion excludes descendants of the treatment")
+            return text("adjust_descendant", shown=shown, d=d, x=x, route=route)
     if opened:
         p, c = opened[0]
         opener = sorted(({c} | g.descendants(c)) & z)[0]
-        tail = "" if opener == c else f" and {opener} is its descendant"
-        return f"adjusting for {shown} opens the {'backdoor ' if not p.forward[0] else ''}path {p}: {c} is a collider on it{tail}"
+        tail = "" if opener == c else text("adjust_opener_tail", opener=opener)
+        return text("adjust_opens" if p.forward[0] else "adjust_opens_backdoor", shown=shown, path=p, c=c) + tail
     still = [p for p in paths if not p.forward[0] and g.is_open(p, z)]
     if still:
-        return f"{'adjusting for ' + shown if z else 'adjusting for no variable'} leaves the backdoor path {still[0]} open"
-    return f"pgmpy's backdoor criterion refuses {shown} for {x} → {y}"
+        return text("adjust_leaves_open" if z else "adjust_none_leaves_open", shown=shown, path=still[0])
+    return text("adjust_refused", shown=shown, x=x, y=y)
 
 
 def adjustment_problem(graph, treatment: str, outcome: str, adjustment) -> str | None:

@@ -28,7 +28,7 @@ class Knob:
     symbol: str                      # α or τ
     value_name: str                  # "alpha" or "tau": the column of a sweep, the name in messages
     label: str                       # in table rows: "TDE", "τ-norm", "logit adjustment"
-    axis: str                        # on figure axes: "TDE strength α", ...
+    axis: str                        # its figure axis: a key of the UI catalogue (lt_causal.language.text)
     values: np.ndarray               # the slider's grid
     default: float | None            # the value compared at by default (None: the run's own α)
     logits: Callable                 # (run, value) -> test logits
@@ -60,9 +60,9 @@ def value_grid(stop: float) -> np.ndarray:
 # τ = 1 is the default of both τ knobs: no weight norm left (τ-norm), and the Bayes-optimal
 # correction for the balanced error (logit adjustment)
 KNOBS = {k.name: k for k in (
-    Knob("tde", "α", "alpha", "TDE", "TDE strength α", value_grid(3.0), None, lambda run, a: run.logits(a)),
-    Knob("tau_norm", "τ", "tau", "τ-norm", "τ-norm τ", value_grid(2.0), 1.0, _tau_norm),
-    Knob("logit_adjustment", "τ", "tau", "logit adjustment", "logit-adjustment τ", value_grid(2.0), 1.0,
+    Knob("tde", "α", "alpha", "TDE", "axis_tde", value_grid(3.0), None, lambda run, a: run.logits(a)),
+    Knob("tau_norm", "τ", "tau", "τ-norm", "axis_tau_norm", value_grid(2.0), 1.0, _tau_norm),
+    Knob("logit_adjustment", "τ", "tau", "logit adjustment", "axis_logit_adjustment", value_grid(2.0), 1.0,
          lambda run, tau: logit_adjustment(run.logits(0.0), run.train_counts, tau)),
 )}
 

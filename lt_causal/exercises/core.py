@@ -24,7 +24,7 @@ import numpy as np
 
 from lt_causal.checks import check_choice
 from lt_causal.exercises.feedback import Feedback
-from lt_causal.language import language, term, text
+from lt_causal.language import display_name, language, text
 
 KINDS = ("number", "choice")
 UNITS = ("", "%", "probability")
@@ -171,7 +171,7 @@ def _judge_choice(exercise: Exercise, option: str, facts: dict) -> tuple[str, st
 def in_language(facts: dict) -> dict:
     """``facts`` with every word other than the answer (``winner``: "tail") as the active language
     names it (:func:`lt_causal.language.term`: 尾部 under Chinese)."""
-    return {k: term(v) if isinstance(v, str) and k != "answer" else v for k, v in facts.items()}
+    return {k: display_name(v) if isinstance(v, str) and k != "answer" else v for k, v in facts.items()}
 
 
 def judge(exercise: Exercise, answer, facts: dict) -> Feedback:

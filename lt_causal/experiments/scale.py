@@ -155,7 +155,7 @@ def measure_throughput(arch: str = "resnext50", image_size: int = IMAGE_SIZE, ba
 
 def cost_table(measured=(), gpu_counts=GPU_COUNTS, train_images: int = IMAGENET_LT["train"],
                epochs: int | None = None) -> pd.DataFrame:
-    """Epoch and recipe time of ImageNet-LT training from measured throughputs only: one row per
+    """Epoch and recipe time (``epochs`` epochs) of ImageNet-LT training from measured throughputs only: one row per
     measurement, and one per GPU count with no CUDA measurement of that count ("not measured yet")."""
     epochs = epochs or recipe("imagenet-lt", quick=False).epochs
     rows = []
@@ -163,13 +163,13 @@ def cost_table(measured=(), gpu_counts=GPU_COUNTS, train_images: int = IMAGENET_
         seconds = train_images / t.images_per_second
         rows.append({"where": f"{t.machine} ({t.device})", "devices": t.devices, "arch": t.arch,
                      "image size": t.image_size, "precision": t.precision + (", compiled" if t.compiled else ""),
-                     "images/s": round(t.images_per_second, 1), "epoch": _duration(seconds),
-                     f"{epochs} epochs": _duration(seconds * epochs), "source": "measured"})
+                     "images/s": round(t.images_per_second, 1), "epoch": _duration(seconds), "epochs": epochs,
+                     "recipe time": _duration(seconds * epochs), "source": "measured"})
     cuda = {t.devices for t in measured if t.device.startswith("cuda")}
     for g in gpu_counts:
         if g not in cuda:
             rows.append({"where": f"{g} × GPU", "devices": g, "images/s": NOT_MEASURED, "epoch": NOT_MEASURED,
-                         f"{epochs} epochs": NOT_MEASURED, "source": NOT_MEASURED})
+                         "epochs": epochs, "recipe time": NOT_MEASURED, "source": NOT_MEASURED})
     return pd.DataFrame(rows, dtype=object).fillna("").set_index("where")
 
 

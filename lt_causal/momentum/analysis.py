@@ -22,7 +22,7 @@ import torch
 
 from lt_causal.datasets.profiles import SHOT_GROUPS, head_to_tail, shot_groups
 from lt_causal.evaluation.runs import TrainedRun
-from lt_causal.language import Reading, term, text
+from lt_causal.language import display_name, Reading, text
 from lt_causal.models.tde import EPS, head_cosines, split_heads, unit
 
 
@@ -130,7 +130,7 @@ def magnitude_reading(table: pd.DataFrame) -> Reading:
     class is longest; then whether the paper's pattern shows on every run, on some or on none."""
     size_mag, _, longest, shortest, _ = MAGNITUDE_COLUMNS
     lines = [text("magnitude_run", name=name, trend=text(_trend(row[size_mag])), rho=row[size_mag],
-                  longest=term(row[longest]), shortest=term(row[shortest]))
+                  longest=display_name(row[longest]), shortest=display_name(row[shortest]))
              for name, row in table.iterrows()]
     shown = [name for name, row in table.iterrows() if row[size_mag] >= TREND]
     verdict = ("magnitude_all" if len(shown) == len(table) else "magnitude_none" if not shown else "magnitude_some")

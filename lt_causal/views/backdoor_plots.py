@@ -8,7 +8,7 @@ import pandas as pd
 
 from lt_causal.causal.backdoor import BackdoorResult
 from lt_causal.causal.simpson import standardized_rates, stratum_rates
-from lt_causal.language import term, text
+from lt_causal.language import display_name, text
 from lt_causal.views.figures import subplots
 
 
@@ -51,21 +51,21 @@ def plot_simpson(data: pd.DataFrame, *, group: str, adjustment: str, cases: str,
                                  deaths=deaths, standard=standard)
     x = np.arange(len(rates))
     width = 0.8 / rates.shape[1]
-    for i, name in enumerate(rates.columns):
-        left.bar(x + (i - (rates.shape[1] - 1) / 2) * width, rates[name] * scale, width,
-                 label=term(str(name)))
+    for i, col in enumerate(rates.columns):
+        left.bar(x + (i - (rates.shape[1] - 1) / 2) * width, rates[col] * scale, width,
+                 label=display_name(col))
     left.set_xticks(x, [str(v) for v in rates.index])
-    rate_label = term(rate_label) if rate_label else f"{term(deaths)} / {term(cases)}"
-    left.set(xlabel=term(str(adjustment)), ylabel=f"{rate_label}{unit}", title=text("per_stratum"))
+    rate_label = display_name(rate_label) if rate_label else f"{display_name(deaths)} / {display_name(cases)}"
+    left.set(xlabel=display_name(adjustment), ylabel=f"{rate_label}{unit}", title=text("per_stratum"))
     left.legend()
     g = np.arange(len(summary))
     right.bar(g - 0.2, summary["crude"] * scale, 0.4, label=text("crude"))
     right.bar(g + 0.2, summary["standardized"] * scale, 0.4,
-              label=text("standardised", standard=term(standard)))
+              label=text("standardised", standard=display_name(standard)))
     for xs, col in ((g - 0.2, "crude"), (g + 0.2, "standardized")):
         for xi, v in zip(xs, summary[col]):
             right.annotate(f"{v * scale:.2f}", (xi, v * scale), ha="center", va="bottom")
-    right.set_xticks(g, [term(str(v)) for v in summary.index])
+    right.set_xticks(g, [display_name(v) for v in summary.index])
     right.set(ylabel=f"{rate_label}{unit}", title=text("crude_vs_standardised"))
     right.set_ylim(0, 1.3 * scale * float(summary[["crude", "standardized"]].to_numpy().max()))
     right.legend(loc="upper left")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lt_causal.datasets.profiles import FEW_BELOW, MANY_ABOVE, shot_groups
-from lt_causal.language import term, text
+from lt_causal.language import display_name, text
 from lt_causal.views.run_plots import GROUP_COLORS
 from lt_causal.views.figures import subplots
 from lt_causal.training.config import TrainConfig
@@ -45,7 +45,7 @@ def class_counts_figure(data, ax=None):
         ax.axhline(y, color="gray", lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set_xticks(range(len(data.classes)))
-    ax.set_xticklabels([term(str(c)) for c in data.classes], rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
+    ax.set_xticklabels([display_name(c) for c in data.classes], rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
     ax.set(xlabel=text("counts_x"), ylabel=text("counts_y"),
            title=text("counts_title", name=getattr(data, "name", None) or data.dataset))
     return ax.figure

@@ -25,7 +25,7 @@ from lt_causal.evaluation.knobs import KnobExplorerModel, run_label
 from lt_causal.evaluation.metrics import TestPrior, prior_name
 from lt_causal.evaluation.packs import PREFIX, pack_summary, pretrained_names
 from lt_causal.evaluation.runs import TrainedRun, cell_label
-from lt_causal.language import term, text
+from lt_causal.language import display_name, term, text
 from lt_causal.views.run_plots import bar_values, knob_curve_figure, per_class_figure, update_knob_curve_figure
 
 # the test priors the view's menu offers (catalogue key of the label, value); a prior passed to
@@ -41,7 +41,7 @@ def summary_html(model: KnobExplorerModel) -> str:
     m, b, sym = model.metrics, model.baseline, model.symbol
     groups = [g for g in ACCURACY_KEYS if m[g] is not None]
     cell = 'style="padding:1px 12px; text-align:right"'
-    prior = html.escape(term(model.prior_label))
+    prior = html.escape(display_name(model.prior_label))
     label = {g: term(g) for g in groups}
     if model.prior_label != "balanced":
         label["overall"] = text("prior_overall", prior=prior)
@@ -64,7 +64,7 @@ def summary_html(model: KnobExplorerModel) -> str:
 def _prior_options(prior) -> list:
     options = [(text(key, ratio=value) if key == "prior_ratio" else text(key), value) for key, value in PRIOR_OPTIONS]
     if not any(_same_prior(value, prior) for _, value in options):
-        options.append((text("prior_given", name=term(prior_name(prior))), prior))
+        options.append((text("prior_given", name=display_name(prior_name(prior))), prior))
     return options
 
 

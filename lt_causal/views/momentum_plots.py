@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from lt_causal.datasets.profiles import SHOT_GROUPS
-from lt_causal.language import plotly_font, term, text
+from lt_causal.language import display_name, plotly_font, term, text
 from lt_causal.views.run_plots import GROUP_COLORS
 from lt_causal.views.figures import subplots
 
@@ -21,7 +21,7 @@ def _axes(ax, figsize):
 
 
 def _class_ticks(ax, frame) -> None:
-    labels = [f"{term(str(c))}\n{n}" for c, n in zip(frame.index, frame["train_count"])]
+    labels = [f"{display_name(c)}\n{n}" for c, n in zip(frame.index, frame["train_count"])]
     ax.set_xticks(range(len(frame)))
     ax.set_xticklabels(labels if len(frame) <= 20 else [], fontsize=8)
     ax.set_xlabel(text("class_ticks"))

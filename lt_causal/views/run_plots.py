@@ -14,7 +14,7 @@ from lt_causal.datasets.profiles import ACCURACY_KEYS, SHOT_GROUPS, head_to_tail
 from lt_causal.evaluation.knobs import get_knob
 from lt_causal.evaluation.metrics import best_value
 from lt_causal.experiments.comparison import prior_curves
-from lt_causal.language import plotly_font, term, text
+from lt_causal.language import display_name, plotly_font, term, text
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -46,7 +46,7 @@ def per_class_figure(model, widget: bool = False, compact: bool = False) -> go.F
     run = model.run
     order = head_to_tail(run.train_counts)
     groups = [shot_groups(run.train_counts)[i] for i in order]
-    labels = [f"{term(run.classes[i])}<br>n={run.train_counts[i]}" for i in order]
+    labels = [f"{display_name(run.classes[i])}<br>n={run.train_counts[i]}" for i in order]
     size = dict(EXPLORER_BARS, margin=COMPACT_MARGIN) if compact else dict(height=380, width=500)
     fig = _fig(widget, title=dict(text=text("per_class_title"), font=dict(size=14)), **size,
                yaxis=dict(title=text("accuracy_axis"), range=[0, 100]),
@@ -77,7 +77,7 @@ def knob_curve_figure(model, widget: bool = False, compact: bool = False) -> go.
     best value of overall accuracy under the model's test prior (a star) and, for TDE on a
     normalised head, the suggested α (dashed). :func:`update_knob_curve_figure` moves it."""
     curve, sym = model.curve, model.symbol
-    name = term(get_knob(model.knob).axis)
+    name = text(get_knob(model.knob).axis)
     size = dict(EXPLORER_CURVE, margin=dict(COMPACT_MARGIN, t=60)) if compact else dict(height=380, width=500)
     fig = _fig(widget, title=dict(text=_curve_title(model), font=dict(size=14)), **size,
                xaxis=dict(title=name, range=_padded_range(curve.index)),
@@ -103,9 +103,9 @@ def knob_curve_figure(model, widget: bool = False, compact: bool = False) -> go.
 
 
 def _curve_title(model) -> str:
-    name = term(get_knob(model.knob).axis)
+    name = text(get_knob(model.knob).axis)
     label = getattr(model, "prior_label", "balanced")
-    return text("curve_title", name=name) + ("" if label == "balanced" else text("curve_prior", prior=term(label)))
+    return text("curve_title", name=name) + ("" if label == "balanced" else text("curve_prior", prior=display_name(label)))
 
 
 def update_knob_curve_figure(fig, model) -> None:
@@ -131,7 +131,7 @@ def prior_curves_figure(run, priors=("balanced", "train", "inverse"), knob: str 
     star at each curve's best value: the best α moves with the class distribution of the test set."""
     spec = get_knob(knob)
     values = spec.values if values is None else np.asarray(values, dtype=float)
-    name, sym = term(spec.axis), spec.symbol
+    name, sym = text(spec.axis), spec.symbol
     fig = _fig(False, title=dict(text=text("prior_curves_title", name=name), font=dict(size=14)),
                height=340, width=620, margin=dict(l=55, r=10, t=50, b=50),
                xaxis=dict(title=name, range=_padded_range(values)), yaxis=dict(title=text("overall_axis")),
@@ -139,7 +139,7 @@ def prior_curves_figure(run, priors=("balanced", "train", "inverse"), knob: str 
     for label, curve in prior_curves(run, priors, knob, values).items():
         best = best_value(curve)
         color = PRIOR_COLORS.get(label)
-        fig.add_scatter(x=curve.index, y=curve["overall"], mode="lines", name=text("test_prior_legend", prior=term(label)),
+        fig.add_scatter(x=curve.index, y=curve["overall"], mode="lines", name=text("test_prior_legend", prior=display_name(label)),
                         line=dict(color=color, width=2), legendgroup=label)
         fig.add_scatter(x=[best], y=[curve.loc[best, "overall"]], mode="markers", legendgroup=label,
                         name=text("best_sym_value", sym=sym, value=best), marker=dict(symbol="star", size=13, color=color,
@@ -154,9 +154,9 @@ def legend_label(label: str) -> str:
     parts = []
     for part in label.split(" · "):
         head, _, symbol = part.rpartition(" ")
-        translated = term(part)
-        if translated == part and head and term(head) != head:
-            translated = f"{term(head)} {symbol}"
+        translated = display_name(part)
+        if translated == part and head and display_name(head) != head:
+            translated = f"{display_name(head)} {symbol}"
         parts.append(translated)
     return " · ".join(parts)
 
@@ -189,11 +189,11 @@ def history_figure(history, widget: bool = False, title: str | None = None) -> g
     fig.update_layout(template="plotly_white", height=320, width=760, title=title or text("training"), font=plotly_font(),
                       margin=dict(l=50, r=20, t=60, b=40))
     x = h["epoch"] if len(h) else []
-    fig.add_scatter(x=x, y=h["loss"] if len(h) else [], name=text("loss"), row=1, col=1)
-    fig.add_scatter(x=x, y=h["train_acc"] if len(h) else [], name=text("train_acc"), row=1, col=2)
+    fig.add_scatter(x=x, y=h["loss"] if len(h) else [], name=term("loss"), row=1, col=1)
+    fig.add_scatter(x=x, y=h["train_acc"] if len(h) else [], name=term("train_acc"), row=1, col=2)
     col = eval_column(h)
-    fig.add_scatter(x=x, y=h[col] if len(h) else [], name=text(col), row=1, col=2)
-    fig.update_xaxes(title_text=text("epoch"))
+    fig.add_scatter(x=x, y=h[col] if len(h) else [], name=term(col), row=1, col=2)
+    fig.update_xaxes(title_text=term("epoch"))
     return fig
 
 
@@ -209,7 +209,7 @@ def update_history_figure(fig, history) -> None:
     with fig.batch_update():
         for trace, col in zip(fig.data, ("loss", "train_acc", eval_column(h))):
             trace.x, trace.y = h["epoch"].to_numpy(), h[col].to_numpy(dtype=float)
-        fig.data[2].name = text(eval_column(h))
+        fig.data[2].name = term(eval_column(h))
 
 
 def accuracy_bars_figure(table, title: str | None = None) -> go.Figure:

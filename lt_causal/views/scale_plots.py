@@ -25,9 +25,9 @@ def lr_schedule_figure(configs: dict, points: int = 400) -> "go.Figure":
         t = np.linspace(0.0, 1.0, points)
         fig.add_scatter(x=t, y=[lr_at(config, f * config.epochs) for f in t], name=name, mode="lines")
     fig.update_layout(template="plotly_white", height=320, width=640, font=plotly_font(),
-                      title=term("Learning rate over training"), margin=dict(l=60, r=20, t=50, b=50))
-    fig.update_xaxes(title_text=term("fraction of the epochs done"), tickformat=".0%")
-    fig.update_yaxes(title_text=term("learning rate"))
+                      title=text("lr_title"), margin=dict(l=60, r=20, t=50, b=50))
+    fig.update_xaxes(title_text=text("lr_x"), tickformat=".0%")
+    fig.update_yaxes(title_text=text("lr_y"))
     return fig
 
 
@@ -40,17 +40,17 @@ def selection_figure(run) -> "go.Figure":
     if "val_acc" not in h:
         raise ValueError(f"{run} has no val accuracy per epoch: only runs on a data set with a val split "
                          "(imagenet-lt, places-lt) select their epoch on val")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(text("loss"), text("accuracy_axis")))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(term("loss"), text("accuracy_axis")))
     fig.update_layout(template="plotly_white", height=320, width=760, font=plotly_font(),
-                      margin=dict(l=50, r=20, t=60, b=40), title=term("Training, and the epoch val selects"))
-    fig.add_scatter(x=h["epoch"], y=h["loss"], name=text("loss"), row=1, col=1)
-    fig.add_scatter(x=h["epoch"], y=h["train_acc"], name=text("train_acc"), row=1, col=2)
+                      margin=dict(l=50, r=20, t=60, b=40), title=text("selection_title"))
+    fig.add_scatter(x=h["epoch"], y=h["loss"], name=term("loss"), row=1, col=1)
+    fig.add_scatter(x=h["epoch"], y=h["train_acc"], name=term("train_acc"), row=1, col=2)
     val = h.dropna(subset=["val_acc"])
-    fig.add_scatter(x=val["epoch"], y=val["val_acc"], name=text("val_acc"), mode="lines+markers", row=1, col=2)
+    fig.add_scatter(x=val["epoch"], y=val["val_acc"], name=term("val_acc"), mode="lines+markers", row=1, col=2)
     chosen = selected_epoch(run)
     if chosen:
         fig.add_scatter(x=[chosen["epoch"]], y=[chosen["val_acc"]], mode="markers", row=1, col=2,
                         marker=dict(symbol="star", size=16, color="gold", line=dict(width=1, color="black")),
-                        name=term("selected epoch") + f" {chosen['epoch']}")
-    fig.update_xaxes(title_text=text("epoch"))
+                        name=text("selected_epoch") + f" {chosen['epoch']}")
+    fig.update_xaxes(title_text=term("epoch"))
     return fig

@@ -1,12 +1,14 @@
 """Tables as a learner sees them: :func:`show_table` formats a DataFrame for display — numbers
 to a fixed precision, an empty value (NaN or None: a shot group without classes, a cell the paper
-does not report) as "–", and the headers in the active language (:func:`lt_causal.language.term`).
+does not report) as "–", and the headers and words in the active language
+(:func:`lt_causal.language.display_name`: the library's labels from the catalogue, a data set's
+names as the data gives them).
 Only the display changes: the DataFrame that code uses keeps its English labels."""
 from __future__ import annotations
 
 import re
 
-from lt_causal.language import term, text
+from lt_causal.language import display_name, text
 
 EMPTY = "–"
 _SEED = re.compile(r"^seed (\d+)$")
@@ -18,8 +20,17 @@ def header(label) -> str:
         return f"{label:g}"
     if isinstance(label, str):
         seed = _SEED.match(label)
-        return text("seed_n", n=int(seed.group(1))) if seed else term(label)
+        return text("seed_n", n=int(seed.group(1))) if seed else display_name(label)
     return str(label)
+
+
+def _cell(value, precision: int) -> str:
+    """One value of a column that holds words (and perhaps numbers: "not measured yet" beside 12.5)."""
+    if isinstance(value, str):
+        return header(value)
+    if value is None or (isinstance(value, float) and value != value):
+        return EMPTY
+    return f"{value:.{precision}f}" if isinstance(value, float) else str(value)
 
 
 def show_table(table, precision: int = 1):
@@ -30,9 +41,9 @@ def show_table(table, precision: int = 1):
     shown.index = shown.index.set_names([None if n is None else header(n) for n in shown.index.names])
     shown.columns = shown.columns.set_names([None if n is None else header(n) for n in shown.columns.names])
     styler = shown.style.format(precision=precision, na_rep=EMPTY)
-    words = [c for c in shown.columns if len(shown) and shown[c].map(lambda v: isinstance(v, str)).all()]
+    words = [c for c in shown.columns if len(shown) and shown[c].map(lambda v: isinstance(v, str)).any()]
     if words:
-        styler = styler.format(header, subset=words, na_rep=EMPTY)
+        styler = styler.format(lambda v: _cell(v, precision), subset=words)
     for axis in (0, 1):
         levels = (shown.index if axis == 0 else shown.columns).nlevels
         for level in range(levels):
