@@ -25,7 +25,7 @@ TERMS = {
     "logit adjustment: overall at best": ("logit adjustment: overall at best", "logit 调整：最佳处的总体"),
     "logit adjustment: τ the prior asks for": ("logit adjustment: τ the prior asks for", "logit 调整：先验要求的 τ"),
     "test prior": ("test prior", "测试先验"), "knob": ("knob", "旋钮"), "value": ("value", "取值"),
-    "none": ("none", "无"),
+    "none": ("none", "无"), "true": ("True", "是"), "false": ("False", "否"),   # a table's yes/no column
     # methods as a run's label names them (lt_causal.evaluation.runs.cell_label: the label in lower case)
     "de-confound": ("de-confound", "去混杂"), "cross-entropy": ("cross-entropy", "交叉熵"),
     "cosine": ("cosine", "余弦分类器"), "focal loss": ("focal loss", "focal 损失"),

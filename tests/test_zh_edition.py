@@ -309,6 +309,20 @@ def test_the_headers_of_the_librarys_own_tables_are_translated():
     assert {name: m for name, m in missing.items() if m} == {}
 
 
+def test_a_shown_table_translates_its_headers_words_and_flags():
+    """show_table in Chinese: the library's labels and words from TERMS, yes/no as 是/否, a data set's names
+    from NAMES, any other name and every number as they are."""
+    import pandas as pd
+
+    table = pd.DataFrame({"valid": [True, False], "source": ["measured", "n00000012"], "images/s": [12.5, "not measured yet"]},
+                         index=pd.Index(["airplane", "r"], name="class"))
+    with lc.using_language("zh"):
+        html = lc.show_table(table).to_html()
+    for shown in ("类别", "飞机", "有效", "是", "否", "实测", "n00000012", "12.5", "尚未测量", "图像/秒"):
+        assert shown in html, shown
+    assert "True" not in html and "measured" not in html.replace("n00000012", "")
+
+
 def test_a_term_without_an_entry_is_refused_in_either_language():
     """term() looks a label up by its identifier and refuses one without an entry, also in English;
     display_name() shows a name a data set gives as it is when the catalogue does not know it."""

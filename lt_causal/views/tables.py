@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from lt_causal.language import display_name, text
+from lt_causal.language import display_name, term, text
 
 EMPTY = "–"
 _SEED = re.compile(r"^seed (\d+)$")
@@ -44,6 +44,9 @@ def show_table(table, precision: int = 1):
     words = [c for c in shown.columns if len(shown) and shown[c].map(lambda v: isinstance(v, str)).any()]
     if words:
         styler = styler.format(lambda v: _cell(v, precision), subset=words)
+    flags = [c for c in shown.columns if shown[c].dtype == bool]
+    if flags:
+        styler = styler.format(lambda v: term("true" if v else "false"), subset=flags)
     for axis in (0, 1):
         levels = (shown.index if axis == 0 else shown.columns).nlevels
         for level in range(levels):

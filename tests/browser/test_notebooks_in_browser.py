@@ -457,6 +457,22 @@ def test_01_mediation_table_and_its_bridge_render(name, executed_notebook):
         _shoot_on_screen(nb, nb.page.locator(".jp-Cell", has=table).first, "mediation")
 
 
+def test_zh_01_adjustment_table_gives_its_reasons_in_chinese(executed_notebook):
+    """Notebook 01's adjustment tables in the Chinese edition: headers and the reason a set is refused
+    are Chinese (the library's sentences come from the catalogue); the screen is saved."""
+    name = "zh/" + NB01
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    with interaction(nb, "adjustment-table"):
+        tables = nb.page.locator(".jp-OutputArea-output table", has_text="调整集")
+        tables.first.wait_for()
+        shown = " ".join(tables.all_text_contents())
+        assert "原因" in shown and "畅通" in shown, shown[:300]
+        assert not re.search(r"adjusting for|backdoor path|collider|\bwhy\b|\bvalid\b", shown), shown[:300]
+        _shoot_on_screen(nb, nb.page.locator(".jp-Cell", has=tables.first).first, "adjustment-table")
+
+
 @pytest.mark.parametrize("name", [NB02, "zh/" + NB02])
 def test_02_fig3b_numbers_and_reading_render(name, executed_notebook):
     """Notebook 02 §4: Fig. 3b as numbers (one row per run: this notebook's, the shipped
