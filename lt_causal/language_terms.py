@@ -28,6 +28,7 @@ TERMS = {
     "none": ("none", "无"), "true": ("True", "是"), "false": ("False", "否"),   # a table's yes/no column
     # methods as a run's label names them (lt_causal.evaluation.runs.cell_label: the label in lower case)
     "de-confound": ("de-confound", "去混杂"), "cross-entropy": ("cross-entropy", "交叉熵"),
+    "deconfound": ("deconfound", "去混杂"), "ce": ("ce", "交叉熵"),      # as the notebooks name their runs
     "cosine": ("cosine", "余弦分类器"), "focal loss": ("focal loss", "focal 损失"),
     "class-balanced loss": ("class-balanced loss", "类别平衡损失"), "capsule": ("capsule", "胶囊分类器"),
     **_same("mixup", "ldam-drw", "bbn", "crt", "lws", "ncm", "oltr", "decouple-oltr"),
