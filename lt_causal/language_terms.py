@@ -24,6 +24,8 @@ TERMS = {
     "logit adjustment: best τ": ("logit adjustment: best τ", "logit 调整：最佳 τ"),
     "logit adjustment: overall at best": ("logit adjustment: overall at best", "logit 调整：最佳处的总体"),
     "logit adjustment: τ the prior asks for": ("logit adjustment: τ the prior asks for", "logit 调整：先验要求的 τ"),
+    "TDE α": ("TDE α", "TDE α"), "τ-norm τ": ("τ-norm τ", "τ-norm 的 τ"),          # a knob in a legend: label symbol
+    "logit adjustment τ": ("logit adjustment τ", "logit 调整 τ"),
     "test prior": ("test prior", "测试先验"), "knob": ("knob", "旋钮"), "value": ("value", "取值"),
     "none": ("none", "无"), "true": ("True", "是"), "false": ("False", "否"),   # a table's yes/no column
     # methods as a run's label names them (lt_causal.evaluation.runs.cell_label: the label in lower case)

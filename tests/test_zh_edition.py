@@ -341,6 +341,7 @@ def test_every_knob_names_its_axis_by_a_catalogue_key():
     from lt_causal.evaluation.knobs import KNOBS
 
     assert [k.name for k in KNOBS.values() if k.axis not in STRINGS] == []
+    assert [k.name for k in KNOBS.values() if f"{k.label} {k.symbol}" not in TERMS] == []   # its legend name
 
 
 def test_both_languages_of_every_entry_sit_under_one_identifier():
