@@ -88,7 +88,7 @@ def term(identifier: str) -> str:
     from its :data:`TERMS` entry; one ValueError naming an identifier without an entry, in either
     language, so a label added without its Chinese fails in the English tests too."""
     if identifier not in TERMS:
-        raise ValueError(f"unknown term {identifier!r}; add it to TERMS in lt_causal/language_strings.py")
+        raise ValueError(f"unknown term {identifier!r}; add it to TERMS in lt_causal/language_terms.py")
     english, chinese = TERMS[identifier]
     return chinese if language() == "zh" else english
 
