@@ -83,6 +83,24 @@ class Reading(str):
         return str(self)
 
 
+class Phrase:
+    """A sentence of the library's that is worded when it is shown, not when it is made: formatting
+    it (``f"{phrase}"``, :func:`str`) calls ``make`` under the language active then. A value kept
+    for both editions (an exercise's facts) holds it instead of an English or Chinese string."""
+
+    def __init__(self, make):
+        self._make = make
+
+    def __format__(self, spec: str) -> str:
+        return format(self._make(), spec)
+
+    def __str__(self) -> str:
+        return self._make()
+
+    def __repr__(self) -> str:
+        return f"Phrase({self._make()!r})"
+
+
 def term(identifier: str) -> str:
     """A name the code uses (a shot group, a test prior, a table's column) in the active language,
     from its :data:`TERMS` entry; one ValueError naming an identifier without an entry, in either

@@ -46,7 +46,7 @@ STRINGS = {
     "gain_y": ("TDE − de-confound (points)", "TDE − 去混杂（百分点）"),
     "gain_paper": ("paper (Table 3)", "论文（表 3）"),
     "gain_seeds": ("lt_causal, each seed", "lt_causal，每个种子"),
-    "gain_mean": ("lt_causal, mean of {n} seed(s) ± std", "lt_causal，{n} 个种子的均值 ± 标准差"),
+    "gain_mean": ("lt_causal, mean over its seeds ± std", "lt_causal，各种子的均值 ± 标准差"),
     "seed_n": ("seed {n}", "种子 {n}"),
     "alpha_reading": ("On this run the rule α · mean cos ≈ 1, which looks at no labels, gives α = {rule:.2f} "
                       "({rule_acc:.2f} % overall); the configured α = {preset:g} gives {preset_acc:.2f} %; the best α "
@@ -60,7 +60,8 @@ STRINGS = {
     "alpha_rule_better": ("here the rule does better than the preset.", "这里规则比预设值更好。"),
     "alpha_preset_better": ("here the preset does better than the rule.", "这里预设值比规则更好。"),
     "alpha_tie": ("here the two tie.", "这里两者持平。"),
-    "reading_seeds": ("({n} seed(s))", "（{n} 个种子）"),
+    "reading_seed": ("(1 seed)", "（1 个种子）"),
+    "reading_seeds": ("({n} seeds)", "（{n} 个种子）"),
     "reading_gains": ("TDE's gain over α = 0, measured (mean over seeds): {ours}; the paper's: {paper}.",
                       "TDE 相对 α = 0 的提升，实测（种子均值）：{ours}；论文：{paper}。"),
     "reading_one_ratio": ("Only one imbalance ratio is measured so far, so the trend cannot be read yet.",

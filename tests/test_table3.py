@@ -98,7 +98,7 @@ def test_the_reading_says_what_the_gains_show(runs):
     g = gains(table).sort_index(ascending=False)
     falls = all(b < a for a, b in zip(g["mean"], g["mean"][1:]))
     reading = gain_reading(table)
-    assert f"r=100: {g.loc[100, 'mean']:+.2f} (2 seed(s))" in reading and f"r=50: {g.loc[50, 'mean']:+.2f} (1 seed(s))" in reading
+    assert f"r=100: {g.loc[100, 'mean']:+.2f} (2 seeds)" in reading and f"r=50: {g.loc[50, 'mean']:+.2f} (1 seed)" in reading
     assert ("As in the paper" in reading) == falls and ("Unlike the paper" in reading) == (not falls)
     steady = table.copy()
     steady.loc[(50, GAIN), "mean"] = table.loc[(100, GAIN), "mean"] + 1      # the gain rises from 100 to 50

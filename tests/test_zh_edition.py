@@ -359,3 +359,22 @@ def test_every_method_a_run_label_names_has_its_chinese():
     from lt_causal.methods.registry import METHODS, method_label
 
     assert [m for m in METHODS if method_label(m).lower() not in TERMS] == []
+
+
+def test_an_exercise_fact_that_is_a_sentence_is_worded_in_the_language_it_is_shown_in():
+    """01.4's refused set is a fact computed once for both editions (a Phrase): the same fact fills
+    the English solution in English and the Chinese one in Chinese, each the library's own sentence."""
+    from lt_causal.exercises.core import fill
+    from lt_causal.exercises.registry import facts
+
+    fact = facts("01.4")
+    assert not isinstance(fact["problem"], str)                      # not worded when it was made
+    graph = lc.to_dag([*lc.COVID_GRAPH, ("exposure", "infected"), ("exposure", "hospital"),
+                       ("frailty", "hospital"), ("frailty", "deaths")])
+    for language in L.LANGUAGES:
+        with lc.using_language(language):
+            said = lc.adjustment_problem(graph, "infected", "deaths", ["age", "hospital"])
+            assert fill("{problem}", fact) == str(fact["problem"]) == said
+    with lc.using_language("zh"):
+        assert re.search(r"[\u4e00-\u9fff]", fill("{problem}", fact))
+    assert not re.search(r"[\u4e00-\u9fff]", fill("{problem}", fact))

@@ -89,9 +89,8 @@ def write_translations(path: Path, blocks: list[tuple[str, str, str]]) -> None:
 def exercise_facts(nb, key: str) -> dict:
     """{cell id: the facts of its exercise} for the question and solution cells of the exercise
     section: their Chinese, like their English, is a template the library's facts fill at build time
-    (computed in Chinese: a fact may be one of the library's sentences)."""
+    (:func:`chinese` fills it in Chinese: a fact may be one of the library's sentences, a Phrase)."""
     from lt_causal.exercises.registry import SECTION_TITLE, exercises_of, facts
-    from lt_causal.language import using_language
 
     exercises = exercises_of(key)
     starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(SECTION_TITLE)]
@@ -99,8 +98,7 @@ def exercise_facts(nb, key: str) -> dict:
         return {}
     out = {}
     for k, exercise in enumerate(exercises):
-        with using_language("zh"):
-            values = facts(exercise.id)
+        values = facts(exercise.id)
         for offset in (1, 3):                        # question, (answer code), solution
             out[nb.cells[starts[0] + 3 * k + offset].get("id")] = values
     return out
@@ -168,6 +166,7 @@ def chinese(nb, translations: dict, name: str, fills: dict | None = None):
     """The Chinese edition of English notebook ``nb``; the translations of the cells in ``fills``
     ({cell id: facts}) are templates whose ``{fact}`` fields are filled (:func:`exercise_facts`)."""
     from lt_causal.exercises.core import fill
+    from lt_causal.language import using_language
 
     fills = fills or {}
     problems, cells, switched = [], [], False
@@ -186,7 +185,10 @@ def chinese(nb, translations: dict, name: str, fills: dict | None = None):
             if have != want:
                 problems.append(f"{name}: the English of cell {cid} changed since its translation "
                                 f"(translate it again, then set its stamp to {want})")
-            zh = unwrap_chinese(fill(zh, fills[cid]) if cid in fills else zh)
+            if cid in fills:
+                with using_language("zh"):
+                    zh = fill(zh, fills[cid])
+            zh = unwrap_chinese(zh)
             cells.append(nbformat.v4.new_markdown_cell(zh, id=cid, metadata={"translated_from": have}))
         else:
             cells.append(nbformat.v4.new_code_cell(cell.source, id=cell.get("id"), metadata=dict(cell.metadata)))

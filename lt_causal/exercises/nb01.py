@@ -4,10 +4,13 @@ which of P(Y | X), P(Y | do(X)) moves when the old are infected more often, and 
 adjustment set from a graph with a mediator or a collider added (lt_causal/causal/graph.py)."""
 from __future__ import annotations
 
+from functools import partial
+
 from lt_causal.causal.backdoor import backdoor_adjustment, load_example
 from lt_causal.causal.graph import COVID_GRAPH, adjustment_problem, adjustment_sets, backdoor_paths, causal_paths
 from lt_causal.causal.simpson import mediation_effects, standardized_rates, stratum_rates
 from lt_causal.exercises.core import Exercise
+from lt_causal.language import Phrase
 
 COLUMNS = dict(group="country", adjustment="age_group", cases="confirmed_cases", deaths="confirmed_deaths")
 COVID = dict(treatment="infected", outcome="deaths", adjustment="age", population="population")
@@ -228,7 +231,7 @@ def _collider_facts() -> dict:
     answer = _only(COLLIDER_SETS, HOSPITAL, False)
     return {"answer": answer, "covid_path": str(next(p for p in paths if "age" in p.nodes)),
             "mbias": str(next(p for p in paths if "hospital" in p.colliders)),
-            "problem": adjustment_problem(HOSPITAL, X, Y, COLLIDER_SETS.get(answer, ()))}
+            "problem": Phrase(partial(adjustment_problem, HOSPITAL, X, Y, COLLIDER_SETS.get(answer, ())))}
 
 
 COLLIDER = Exercise(

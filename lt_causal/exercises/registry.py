@@ -13,7 +13,7 @@ from lt_causal.checks import check_choice
 from lt_causal.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from lt_causal.exercises.core import Exercise, fill, judge
 from lt_causal.exercises.feedback import Feedback
-from lt_causal.language import language
+
 
 EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07)
                                   for ex in module.EXERCISES}
@@ -47,22 +47,23 @@ def get_exercise(exercise_id: str) -> Exercise:
 
 
 @lru_cache(maxsize=None)
-def _facts(exercise_id: str, lang: str) -> dict:
-    """Cached per language: a fact may be a sentence of the library's (01.4's refused set)."""
+def _facts(exercise_id: str) -> dict:
+    """Cached once for both languages: a fact that is a sentence of the library's (01.4's refused
+    set) is a :class:`~lt_causal.language.Phrase`, worded when a text is filled."""
     exercise = EXERCISES[exercise_id]
     return {"tolerance": exercise.tolerance, **exercise.facts()}
 
 
 def facts(exercise_id: str) -> dict:
     """The numbers an exercise's texts quote, computed by the library (``"answer"``: the reference)."""
-    return dict(_facts(get_exercise(exercise_id).id, language()))
+    return dict(_facts(get_exercise(exercise_id).id))
 
 
 def check(exercise_id: str, answer=None) -> Feedback:
     """Check a learner's ``answer`` to exercise ``exercise_id``: right (and why), a named typical
     mistake, another wrong answer (with a hint), not answered yet (None) or unreadable."""
     exercise = get_exercise(exercise_id)
-    return judge(exercise, answer, _facts(exercise.id, language()))
+    return judge(exercise, answer, _facts(exercise.id))
 
 
 def exercises_of(notebook: str) -> list[Exercise]:
@@ -72,7 +73,7 @@ def exercises_of(notebook: str) -> list[Exercise]:
 
 def question_markdown(exercise: Exercise) -> str:
     """The question cell: title, question and, for a choice, the options."""
-    values = _facts(exercise.id, "en")                 # the English section: English facts
+    values = _facts(exercise.id)
     title = exercise.title if exercise.title[-1:] in "?!." else f"{exercise.title}."
     text = f"**Exercise {exercise.id} · {title}** {fill(exercise.question, values)}"
     if exercise.kind == "choice":
@@ -93,7 +94,7 @@ def answer_code(exercise: Exercise) -> str:
 
 def solution_markdown(exercise: Exercise) -> str:
     """The worked solution, collapsed in a ``<details>`` element until the learner opens it."""
-    return (f"<details><summary>{SOLUTION_LABEL}</summary>\n\n{fill(exercise.solution, _facts(exercise.id, 'en'))}"
+    return (f"<details><summary>{SOLUTION_LABEL}</summary>\n\n{fill(exercise.solution, _facts(exercise.id))}"
             f"\n\n</details>")
 
 

@@ -99,7 +99,7 @@ def _points(g: pd.DataFrame, column: str) -> str:
     parts = []
     for r, row in g.iterrows():
         n = int(row[seeds].notna().sum()) if column == MEAN else None
-        extra = "" if n is None else " " + text("reading_seeds", n=n)
+        extra = "" if n is None else " " + (text("reading_seed") if n == 1 else text("reading_seeds", n=n))
         parts.append(f"r={r:g}: {row[column]:+.2f}{extra}")
     return ", ".join(parts)
 

@@ -25,7 +25,7 @@ def table3_gain_figure(table, ax=None):
         ax.plot(r, g[col], "o", color="C0", alpha=0.45, ms=6, label=text("gain_seeds") if i == 0 else None)
     std = np.nan_to_num(g[STD].to_numpy(dtype=float))
     ax.errorbar(r, g[MEAN], yerr=std, fmt="-", color="C0", lw=2, capsize=4,
-                label=text("gain_mean", n=len(seeds)))
+                label=text("gain_mean"))
     ax.set_xscale("log")
     ticks = sorted(set(r) | set(paper.index))
     ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
