@@ -148,8 +148,11 @@ STRINGS = {
     "tau_title": ("τ turns cosines in [−1, 1] into confident logits", "τ 把 [−1, 1] 内的余弦变成有把握的 logits"),
     "counts_x": ("class (head → tail)", "类别（头部 → 尾部）"),
     "counts_y": ("training images (log scale)", "训练图像数（对数刻度）"),
-    "counts_title": ("{name}: many (>100, blue), medium (20–100, orange), few (<20, red)",
-                     "{name}: 多样本 (>100, 蓝)、中样本 (20–100, 橙)、少样本 (<20, 红)"),
+    "counts_title": ("{name}: {total:,} training images, {head:,} → {tail:,} per class",
+                     "{name}：共 {total:,} 张训练图像，每类 {head:,} → {tail:,} 张"),
+    "counts_many": ("{group} (> {above} images)", "{group}（> {above} 张）"),
+    "counts_medium": ("{group} ({below}–{above})", "{group}（{below}–{above} 张）"),
+    "counts_few": ("{group} (< {below})", "{group}（< {below} 张）"),
     # momentum (notebook 02)
     "profile_balanced": ("balanced data", "均衡数据"),
     "profile_long_tailed": ("long-tailed data", "长尾数据"),

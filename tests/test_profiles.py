@@ -82,3 +82,24 @@ def test_shot_groups_boundaries():
     assert shot_groups([5000, 101, 100, 20, 19, 1]) == ["many", "many", "medium", "medium", "few", "few"]
     groups = shot_groups(long_tail_counts(100, 500, 100))
     assert (groups.count("many"), groups.count("medium"), groups.count("few")) == (35, 35, 30)
+
+
+def test_the_class_counts_figure_shows_the_counts_their_total_and_the_group_thresholds():
+    """Notebooks 00, 03 and 05 point at this figure for the split's size: the title's total, each
+    bar's label and the legend's thresholds are the data's and the library's, not typed."""
+    import matplotlib
+
+    matplotlib.use("agg")
+    import lt_causal as lc
+    from lt_causal.datasets.profiles import FEW_BELOW, MANY_ABOVE
+
+    data = lc.load_dataset("mnist-lt", imbalance=100)
+    ax = lc.class_counts_figure(data).axes[0]
+    counts = [int(n) for n in data.train_counts]
+    assert f"{sum(counts):,} training images" in ax.get_title() and f"{counts[0]:,} → {counts[-1]:,}" in ax.get_title()
+    assert [t.get_text() for t in ax.texts] == [f"{n:,}" for n in counts]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [f"many (> {MANY_ABOVE} images)", f"medium ({FEW_BELOW}–{MANY_ABOVE})", f"few (< {FEW_BELOW})"]
+    groups = shot_groups(counts)
+    colours = {g: matplotlib.colors.to_hex(p.get_facecolor()) for g, p in zip(("many", "medium", "few"), ax.get_legend().get_patches())}
+    assert [matplotlib.colors.to_hex(b.get_facecolor()) for b in ax.patches[:len(counts)]] == [colours[g] for g in groups]

@@ -26,14 +26,14 @@ def _size_facts() -> dict:
 SIZE = Exercise(
     id="05.1", kind="number", tolerance=1.0, example="20000",
     title="How big is CIFAR-10-LT at imbalance 50?",
-    question=("Section 4 says CIFAR-10-LT at imbalance {other_imbalance} keeps {other:,} training images. How many "
+    question=("At imbalance {other_imbalance}, CIFAR-10-LT keeps {other:,} training images (the title of section 4's figure). How many "
               "does it keep at imbalance **{imbalance}** (same rule, $n_{max} = {n_max}$)? Compute it in a code cell "
               "from the rule, then check."),
     facts=_size_facts,
     why="Per class: {counts}; together {answer:,} images: a milder tail keeps more of every class but the head.",
     hint="n_i = ⌊{n_max} · (1/{imbalance})^(i/9)⌋ for i = 0 … 9, rounded down per class, then summed.",
     mistakes={
-        "other": ("That is the size at imbalance {other_imbalance} (the number in section 4); here the tail keeps "
+        "other": ("That is the size at imbalance {other_imbalance} (the total in section 4's figure); here the tail keeps "
                   "{tail} images."),
         "full": "That is the full, balanced CIFAR-10 training set; the long-tailed split keeps n_i per class.",
         "over_c": "The exponent is i/(C−1) = i/9, so that the last class keeps exactly n_max/imbalance.",
@@ -45,7 +45,7 @@ SIZE = Exercise(
         why="各类别：{counts}；共 {answer:,} 张图像：更温和的尾部让除头部外的每个类别都保留更多图像。",
         hint="对 i = 0 … 9，n_i = ⌊{n_max} · (1/{imbalance})^(i/9)⌋，每个类别分别向下取整，再求和。",
         mistakes={
-            "other": "这是不平衡比 {other_imbalance} 时的大小（第 4 节中的数字）；这里尾部保留 {tail} 张图像。",
+            "other": "这是不平衡比 {other_imbalance} 时的大小（第 4 节图中的总数）；这里尾部保留 {tail} 张图像。",
             "full": "这是完整、均衡的 CIFAR-10 训练集；长尾划分每个类别只保留 n_i 张。",
             "over_c": "指数是 i/(C−1) = i/9，这样最后一个类别恰好保留 n_max / 不平衡比 张。",
             "not_floored": ("规则在求和之前先把每个类别**向下**取整（⌊·⌋）：不取整时和为 {not_floored:,.2f}，"

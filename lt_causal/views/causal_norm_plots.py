@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from lt_causal.datasets.profiles import FEW_BELOW, MANY_ABOVE, shot_groups
-from lt_causal.language import display_name, text
+from lt_causal.language import display_name, term, text
 from lt_causal.views.run_plots import GROUP_COLORS
 from lt_causal.views.figures import subplots
 from lt_causal.training.config import TrainConfig
@@ -33,19 +33,35 @@ def causal_norm_picture(gammas=None, tau: float | None = None):
     return fig
 
 
+def _name(data) -> str:
+    """What a figure calls ``data``: a run's cell ("CIFAR-10-LT r=100 · de-confound · seed 0"), a data set's name."""
+    return getattr(data, "label", None) or getattr(data, "name", None) or data.dataset
+
+
 def class_counts_figure(data, ax=None):
-    """Training images per class, head → tail, with the many/medium/few thresholds
-    (``data``: an :class:`~lt_causal.datasets.registry.LTDataset` or a run, anything with ``classes`` and
-    ``train_counts``)."""
+    """Training images per class, head → tail, coloured by shot group (a legend naming each group's
+    thresholds, dotted lines at them), each bar labelled with its count (up to 20 classes) and the
+    total in the title (``data``: an :class:`~lt_causal.datasets.registry.LTDataset` or a run,
+    anything with ``classes`` and ``train_counts``)."""
+    from matplotlib.patches import Patch
+
     if ax is None:
         fig, ax = subplots(figsize=(8, 3.4), constrained_layout=True)
-    groups = shot_groups(data.train_counts)
-    ax.bar(range(len(data.classes)), data.train_counts, color=[GROUP_COLORS[g] for g in groups])
+    counts = [int(n) for n in data.train_counts]
+    groups = shot_groups(counts)
+    bars = ax.bar(range(len(data.classes)), counts, color=[GROUP_COLORS[g] for g in groups])
+    if len(counts) <= 20:
+        ax.bar_label(bars, labels=[f"{n:,}" for n in counts], fontsize=7, padding=1)
     for y in (FEW_BELOW, MANY_ABOVE):
         ax.axhline(y, color="gray", lw=0.8, ls=":")
     ax.set_yscale("log")
+    ax.set_ylim(top=max(counts) * 2.2)                    # room for the top bar's label and the legend
     ax.set_xticks(range(len(data.classes)))
     ax.set_xticklabels([display_name(c) for c in data.classes], rotation=0 if len(data.classes) <= 10 else 90, fontsize=8)
+    ax.legend(handles=[Patch(color=GROUP_COLORS[g], label=text(f"counts_{g}", group=term(g), below=FEW_BELOW,
+                                                                  above=MANY_ABOVE)) for g in ("many", "medium", "few")],
+              fontsize=8, loc="upper right", ncols=3)
     ax.set(xlabel=text("counts_x"), ylabel=text("counts_y"),
-           title=text("counts_title", name=getattr(data, "name", None) or data.dataset))
+           title=text("counts_title", name=_name(data), total=sum(counts),
+                      head=counts[0], tail=counts[-1]))
     return ax.figure
