@@ -47,3 +47,41 @@ def test_no_prose_points_at_a_cell_id(path):
     named = [(c.get("id"), word) for c in nb.cells if c.cell_type == "markdown"
              for word in re.findall(r"`([^`\n]+)`", c.source) if word in ids]
     assert not named, f"{path.name}: markdown names cell ids (cell, id): {named}"
+
+
+PAPER_SENTENCE = re.compile(r"paper|Table \d|论文|表 \d")
+DECIMAL = re.compile(r"(?<![\d.α=])(\d+\.\d+)\s*%")
+
+
+def paper_numbers() -> set[float]:
+    """Every accuracy of the paper's tables as the library holds them."""
+    from lt_causal.experiments.paper_tables import PAPER_TABLE2, PAPER_TABLE3, TABLE3_OTHER_SYSTEMS
+
+    values = {v for row in PAPER_TABLE3.values() for v in row.values()}
+    return values | {v for row in (*PAPER_TABLE2.values(), *TABLE3_OTHER_SYSTEMS.values()) for v in row}
+
+
+def misquoted(markdown: str, known: set[float]) -> list[str]:
+    """Accuracies (``80.6 %``) in the sentences of ``markdown`` that cite the paper, which are not
+    a number of the library's paper tables."""
+    prose = re.sub(r"`[^`\n]*`", "", re.sub(r"```.*?```", "", markdown, flags=re.S))
+    return [m.group(0) for sentence in re.split(r"(?<=[.;])\s+|(?<=[。；])", prose) if PAPER_SENTENCE.search(sentence)
+            for m in DECIMAL.finditer(sentence) if float(m.group(1)) not in known]
+
+
+def test_the_quote_check_finds_a_number_the_paper_tables_do_not_hold():
+    known = paper_numbers()
+    assert misquoted("De-confound-TDE reaches 80.6 % against 71.7 % (Table 3).", known) == []
+    assert misquoted("The paper reports 80.5 % for it.", known) == ["80.5 %"]
+    assert misquoted("This run reaches 80.5 %. The paper's is in Table 3.", known) == []
+    assert misquoted("论文报告少样本准确率为 31.7 %。", known) == ["31.7 %"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "notebooks").as_posix())
+def test_an_accuracy_the_prose_quotes_from_the_paper_is_the_librarys_table(path):
+    """The paper's numbers are written once (lt_causal/experiments/paper_tables.py): a sentence that
+    quotes one quotes that table, so a typo in either is found."""
+    nb = nbformat.read(path, as_version=4)
+    known = paper_numbers()
+    found = [(c.get("id"), q) for c in nb.cells if c.cell_type == "markdown" for q in misquoted(c.source, known)]
+    assert not found, f"{path.name}: accuracies quoted from the paper that its tables do not hold: {found}"
