@@ -515,3 +515,21 @@ def test_05_measured_table3_and_its_gain_figure_render(name, executed_notebook):
         after = cell.locator("xpath=following-sibling::div[contains(@class, 'jp-Cell')]")
         assert after.locator(".jp-OutputArea-output img").count() >= 1     # the gain figure
         _shoot_on_screen(nb, cell, "table3")
+
+
+@pytest.mark.parametrize("name", [NB05, "zh/" + NB05])
+def test_05_class_counts_figure_renders_under_its_section(name, executed_notebook):
+    """Notebook 05 §4 points at its figure for the split's size: the figure (counts on the bars,
+    the total in the title) renders right under the section's text; the screen is saved."""
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    with interaction(nb, "class-counts"):
+        code = nb.page.locator(".jp-CodeCell", has_text="lc.class_counts_figure(run)").first
+        code.wait_for()
+        image = code.locator(".jp-OutputArea-output img").first
+        image.wait_for()
+        assert image.evaluate("el => el.naturalWidth") > 300                 # a drawn figure, not a blank one
+        above = code.locator("xpath=preceding-sibling::div[contains(@class, 'jp-Cell')][1]")
+        assert ("4 · 数据" if name.startswith("zh/") else "4 · The data") in above.text_content()
+        _shoot_on_screen(nb, above, "class-counts")
