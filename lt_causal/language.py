@@ -75,6 +75,17 @@ def text(key: str, **fields) -> str:
     return template.format(**fields) if fields else template
 
 
+def sentences(parts) -> str:
+    """Sentences joined as the active language writes them: a space between English ones, nothing
+    between Chinese ones (each ends with 。)."""
+    return ("" if language() == "zh" else " ").join(parts)
+
+
+def listing(parts) -> str:
+    """Items of a list in a sentence, joined as the active language writes them (", " or "，")."""
+    return ("，" if language() == "zh" else ", ").join(map(str, parts))
+
+
 class Reading(str):
     """A sentence or paragraph computed from results in the active language (``gain_reading``,
     ``alpha_reading``); a notebook shows it as Markdown, code uses it as the string it is."""

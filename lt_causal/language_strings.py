@@ -60,8 +60,8 @@ STRINGS = {
     "alpha_rule_better": ("here the rule does better than the preset.", "这里规则比预设值更好。"),
     "alpha_preset_better": ("here the preset does better than the rule.", "这里预设值比规则更好。"),
     "alpha_tie": ("here the two tie.", "这里两者持平。"),
-    "reading_seed": ("(1 seed)", "（1 个种子）"),
-    "reading_seeds": ("({n} seeds)", "（{n} 个种子）"),
+    "reading_seed": (" (1 seed)", "（1 个种子）"),
+    "reading_seeds": (" ({n} seeds)", "（{n} 个种子）"),
     "reading_gains": ("TDE's gain over α = 0, measured (mean over seeds): {ours}; the paper's: {paper}.",
                       "TDE 相对 α = 0 的提升，实测（种子均值）：{ours}；论文：{paper}。"),
     "reading_one_ratio": ("Only one imbalance ratio is measured so far, so the trend cannot be read yet.",
@@ -73,6 +73,11 @@ STRINGS = {
                              "与论文不同，实测的提升并非每一步都变小：在 {where} 时没有变小。"),
     "reading_gap": ("The largest difference from the paper's gain is at r={r:g} ({gap:+.2f} points).",
                     "与论文提升相差最大的是 r={r:g}（{gap:+.2f} 个百分点）。"),
+    "reading_level_below": ("The accuracies themselves lie {low:.1f}–{high:.1f} points below the paper's, at every "
+                            "measured ratio, with and without TDE.",
+                            "准确率本身在每个已测的不平衡比上都比论文低 {low:.1f}–{high:.1f} 个百分点，无论是否使用 TDE。"),
+    "reading_level": ("The accuracies themselves differ from the paper's by {low:+.1f} to {high:+.1f} points.",
+                      "准确率本身与论文相差 {low:+.1f} 到 {high:+.1f} 个百分点。"),
     # notebook 02's Fig. 3b read from the runs (lt_causal.momentum.analysis.magnitude_reading)
     "trend_falls": ("falls from head to tail", "从头部类别到尾部类别递减"),
     "trend_rises": ("rises from head to tail", "从头部类别到尾部类别递增"),

@@ -105,8 +105,16 @@ def test_the_reading_says_what_the_gains_show(runs):
     assert "it does not fall from r=100 → r=50" in gain_reading(steady)
     one = measured_table3(runs=[runs[(100, "deconfound", 0)]])
     assert "Only one imbalance ratio" in gain_reading(one)
+    level = (table["mean"] - table["paper"]).drop(index=[GAIN, "Cross-entropy"], level="system", errors="ignore").dropna()
+    said = (f"lie {-level.max():.1f}–{-level.min():.1f} points below" if level.max() < 0
+            else f"differ from the paper's by {level.min():+.1f} to {level.max():+.1f} points")
+    assert said in reading
+    above = table.copy()
+    above.loc[(50, "De-confound"), "mean"] = above.loc[(50, "De-confound"), "paper"] + 2    # one cell above the paper
+    assert "differ from the paper's by" in gain_reading(above) and "+2.0 points" in gain_reading(above)
     with lc.using_language("zh"):
-        assert "实测" in gain_reading(table)
+        zh = gain_reading(table)
+        assert "实测" in zh and ". " not in zh and ", " not in zh           # Chinese punctuation, no English spaces
 
 
 def test_tables_show_a_dash_for_every_empty_value_and_translated_headers():

@@ -14,7 +14,7 @@ import pandas as pd
 
 from lt_causal.evaluation.packs import pretrained_names, read_pack, run_from_pack
 from lt_causal.experiments.paper_tables import PAPER_TABLE3, method_label
-from lt_causal.language import Reading, text
+from lt_causal.language import Reading, listing, sentences, text
 
 GAIN = "TDE gain"                          # the row: De-confound-TDE − De-confound, per seed
 ROWS = ("Cross-entropy", "De-confound", "De-confound-TDE", GAIN)
@@ -99,15 +99,16 @@ def _points(g: pd.DataFrame, column: str) -> str:
     parts = []
     for r, row in g.iterrows():
         n = int(row[seeds].notna().sum()) if column == MEAN else None
-        extra = "" if n is None else " " + (text("reading_seed") if n == 1 else text("reading_seeds", n=n))
+        extra = "" if n is None else (text("reading_seed") if n == 1 else text("reading_seeds", n=n))
         parts.append(f"r={r:g}: {row[column]:+.2f}{extra}")
-    return ", ".join(parts)
+    return listing(parts)
 
 
 def gain_reading(table: pd.DataFrame) -> Reading:
     """What the measured gains say about the paper's trend (TDE's gain grows with the imbalance),
     in the active language: the gains, the paper's, whether they fall from each ratio to the next
-    lower one as the paper's do, and where they do not."""
+    lower one as the paper's do, and where they do not; then how far the accuracies themselves
+    (de-confound with and without TDE, means over seeds) lie from the paper's."""
     g = gains(table).sort_index(ascending=False)          # high imbalance first, as the table
     lines = [text("reading_gains", ours=_points(g, MEAN), paper=_points(g, PAPER))]
     if len(g) < 2:
@@ -115,9 +116,15 @@ def gain_reading(table: pd.DataFrame) -> Reading:
     else:
         ratios, means = list(g.index), list(g[MEAN])
         breaks = [f"r={ratios[i]:g} → r={ratios[i + 1]:g}" for i in range(len(g) - 1) if means[i + 1] >= means[i]]
-        lines.append(text("reading_trend_kept") if not breaks else text("reading_trend_broken", where=", ".join(breaks)))
+        lines.append(text("reading_trend_kept") if not breaks else text("reading_trend_broken", where=listing(breaks)))
     gap = (g[MEAN] - g[PAPER]).dropna()
     if len(gap):
         r = gap.abs().idxmax()
         lines.append(text("reading_gap", r=r, gap=gap[r]))
-    return Reading(" ".join(lines))
+    systems = table.index.get_level_values("system").isin([method_label("deconfound"), method_label("deconfound", True)])
+    level = (table.loc[systems, MEAN] - table.loc[systems, PAPER]).dropna()
+    if len(level):
+        low, high = level.min(), level.max()
+        lines.append(text("reading_level_below", low=-high, high=-low) if high < 0 else
+                     text("reading_level", low=low, high=high))
+    return Reading(sentences(lines))

@@ -22,7 +22,7 @@ import torch
 
 from lt_causal.datasets.profiles import SHOT_GROUPS, head_to_tail, shot_groups
 from lt_causal.evaluation.runs import TrainedRun
-from lt_causal.language import display_name, Reading, text
+from lt_causal.language import Reading, display_name, listing, sentences, text
 from lt_causal.models.tde import EPS, head_cosines, split_heads, unit
 
 
@@ -134,8 +134,8 @@ def magnitude_reading(table: pd.DataFrame) -> Reading:
              for name, row in table.iterrows()]
     shown = [name for name, row in table.iterrows() if row[size_mag] >= TREND]
     verdict = ("magnitude_all" if len(shown) == len(table) else "magnitude_none" if not shown else "magnitude_some")
-    lines.append(text(verdict, runs=", ".join(map(str, shown))))
-    return Reading(" ".join(lines))
+    lines.append(text(verdict, runs=listing(shown)))
+    return Reading(sentences(lines))
 
 
 def decomposition_table(run: TrainedRun) -> pd.DataFrame:
