@@ -365,7 +365,7 @@ def test_an_exercise_fact_that_is_a_sentence_is_worded_in_the_language_it_is_sho
     """01.4's refused set is a fact computed once for both editions (a Phrase): the same fact fills
     the English solution in English and the Chinese one in Chinese, each the library's own sentence."""
     from lt_causal.exercises.core import fill
-    from lt_causal.exercises.registry import facts
+    from lt_causal.exercises.registry import facts, solution_markdown
 
     fact = facts("01.4")
     assert not isinstance(fact["problem"], str)                      # not worded when it was made
@@ -377,4 +377,6 @@ def test_an_exercise_fact_that_is_a_sentence_is_worded_in_the_language_it_is_sho
             assert fill("{problem}", fact) == str(fact["problem"]) == said
     with lc.using_language("zh"):
         assert re.search(r"[\u4e00-\u9fff]", fill("{problem}", fact))
+        english = solution_markdown(lc.EXERCISES["01.4"])                  # the English edition's cell
     assert not re.search(r"[\u4e00-\u9fff]", fill("{problem}", fact))
+    assert str(fact["problem"]) in english

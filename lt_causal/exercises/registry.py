@@ -13,6 +13,7 @@ from lt_causal.checks import check_choice
 from lt_causal.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from lt_causal.exercises.core import Exercise, fill, judge
 from lt_causal.exercises.feedback import Feedback
+from lt_causal.language import using_language
 
 
 EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07)
@@ -72,8 +73,12 @@ def exercises_of(notebook: str) -> list[Exercise]:
 
 
 def question_markdown(exercise: Exercise) -> str:
-    """The question cell: title, question and, for a choice, the options."""
-    values = _facts(exercise.id)
+    """The question cell of the English edition: title, question and, for a choice, the options."""
+    with using_language("en"):                         # a Phrase fact is worded in English here
+        return _question_markdown(exercise, _facts(exercise.id))
+
+
+def _question_markdown(exercise: Exercise, values: dict) -> str:
     title = exercise.title if exercise.title[-1:] in "?!." else f"{exercise.title}."
     text = f"**Exercise {exercise.id} · {title}** {fill(exercise.question, values)}"
     if exercise.kind == "choice":
@@ -93,9 +98,10 @@ def answer_code(exercise: Exercise) -> str:
 
 
 def solution_markdown(exercise: Exercise) -> str:
-    """The worked solution, collapsed in a ``<details>`` element until the learner opens it."""
-    return (f"<details><summary>{SOLUTION_LABEL}</summary>\n\n{fill(exercise.solution, _facts(exercise.id))}"
-            f"\n\n</details>")
+    """The worked solution of the English edition, collapsed in a ``<details>`` element until the learner opens it."""
+    with using_language("en"):
+        solution = fill(exercise.solution, _facts(exercise.id))
+    return f"<details><summary>{SOLUTION_LABEL}</summary>\n\n{solution}\n\n</details>"
 
 
 def exercise_cells(notebook: str) -> list[tuple[str, str]]:
