@@ -28,9 +28,9 @@ STRINGS = {
     "prior_menu": ("test prior:", "测试先验:"),
     "prior_overall": ("overall ({prior} test prior)", "总体（{prior} 测试先验）"),
     "explorer_run": ("run", "运行"),
-    "explorer_best": ("oracle view (uses the test labels): best {sym} for the <i>{prior}</i> test prior: <b>{best:.2f}</b> "
+    "explorer_best": ("oracle view (uses the {split} labels): best {sym} for the <i>{prior}</i> test prior: <b>{best:.2f}</b> "
                       "(overall {overall:.2f} %)",
-                      "神谕视角（用到了测试标签）：<i>{prior}</i> 测试先验下最佳的 {sym}: <b>{best:.2f}</b>（总体 {overall:.2f} %）"),
+                      "神谕视角（用到了{split}标签）：<i>{prior}</i> 测试先验下最佳的 {sym}: <b>{best:.2f}</b>（总体 {overall:.2f} %）"),
     "explorer_accuracy": ("accuracy", "准确率"),
     "explorer_change": ("change vs {sym} = 0", "相对 {sym} = 0 的变化"),
     "picker_this": ("this notebook: {cell} ({label})", "本 notebook: {cell}（{label}）"),
@@ -99,11 +99,11 @@ STRINGS = {
     "picker_loading": ("loading {label} …", "正在加载 {label} …"),
     "picker_error": ("could not load {label}: ", "无法加载 {label}: "),
     # run figures
-    "per_class_title": ("Per-class test accuracy (head → tail)", "每个类别的测试准确率（头部 → 尾部）"),
+    "per_class_title": ("Per-class {split} accuracy (head → tail)", "每个类别在{split}上的准确率（头部 → 尾部）"),
     "per_class_axis": ("class (training images, head → tail)", "类别（训练图像数，头部 → 尾部）"),
     "curve_title": ("Accuracy vs {name}", "准确率随 {name} 的变化"),
     "curve_prior": (" · {prior} test prior", " · {prior} 测试先验"),
-    "best_sym": ("best {sym} on test (oracle)", "测试集上最佳 {sym}（神谕）"),
+    "best_sym": ("best {sym} on {split} (oracle)", "{split}上最佳 {sym}（神谕）"),
     "best_sym_value": ("best {sym} = {value:.2f}", "最佳 {sym} = {value:.2f}"),
     "prior_curves_title": ("Overall accuracy vs {name} for three test sets", "三种测试集上总体准确率随 {name} 的变化"),
     "overall_axis": ("overall accuracy (%)", "总体准确率 (%)"),

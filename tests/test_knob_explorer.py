@@ -114,3 +114,26 @@ def test_per_class_bars_run_head_to_tail_by_training_count():
     assert [x.split("<br>")[0] for x in fig.data[0].x] == ["c0", "c1", "c2", "c3", "c4", "c5"]   # 500 … 5 images
     order = np.argsort(-np.asarray(run.train_counts), kind="stable")
     np.testing.assert_allclose(fig.data[0].y, model.per_class[order])
+
+
+def test_a_val_run_is_named_val_in_the_explorer_and_its_figures():
+    """Notebook 08 opens the explorer on the val split: its per-class title, its oracle line and the
+    curve's star name the split the numbers come from, not "test"; a test run keeps "test"."""
+    import dataclasses
+
+    import lt_causal as lc
+    from lt_causal.language import term
+    from lt_causal.views.run_plots import knob_curve_figure, per_class_figure
+
+    for split in ("test", "val"):
+        run = dataclasses.replace(synthetic_run(), split=split)
+        model = KnobExplorerModel(run, "tde", values=[0, 0.5, 1.0])
+        other = "val" if split == "test" else "test"
+        title = per_class_figure(model).layout.title.text
+        star = next(t.name for t in knob_curve_figure(model).data if t.meta == "best")
+        line = summary_html(model)
+        assert f"{split} accuracy" in title and f"on {split} (oracle)" in star and f"uses the {split} labels" in line
+        assert other not in title and f"on {other}" not in star and f"the {other} labels" not in line
+        assert f"{split} images" in repr(run)
+        with lc.using_language("zh"):
+            assert term(split) in per_class_figure(model).layout.title.text

@@ -55,6 +55,7 @@ class TrainedRun:
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     path: Path | None = None
     name: str | None = None        # "pretrained:<name>" for a shipped run (lt_causal.evaluation.packs)
+    split: str = "test"            # the split the features score: "test", or "val" (lt_causal.evaluation.val_runs)
 
     def __post_init__(self):
         self.head.eval()
@@ -64,7 +65,7 @@ class TrainedRun:
     def __repr__(self) -> str:
         where = f" at {self.path}" if self.path else (f" ({self.name})" if self.name else "")
         return (f"TrainedRun({self.method} on {self.data_name}, {len(self.classes)} classes, "
-                f"{len(self.test_labels)} test images{where})")
+                f"{len(self.test_labels)} {self.split} images{where})")
 
     @property
     def method(self) -> str:

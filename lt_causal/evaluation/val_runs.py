@@ -43,7 +43,7 @@ def load_val_run(run) -> TrainedRun:
         raise FileNotFoundError(f"{path} not found: only runs on a data set with a val split "
                                 "(imagenet-lt, places-lt) keep val features")
     blob = load_checkpoint(path, keys=("features", "labels"))
-    return dataclasses.replace(run, test_features=blob["features"], test_labels=blob["labels"])
+    return dataclasses.replace(run, test_features=blob["features"], test_labels=blob["labels"], split="val")
 
 
 def load_split_run(run, split: str = "test") -> TrainedRun:

@@ -53,7 +53,8 @@ def summary_html(model: KnobExplorerModel) -> str:
     title = (f"<b>{html.escape(run.label)}</b> · {text('explorer_run')} "
              f"<code>{html.escape(model.run_name)}</code> · {sym} = {model.value:.2f}")
     best = model.best
-    best_line = text("explorer_best", sym=sym, prior=prior, best=best, overall=model.curve.loc[best, "overall"])
+    best_line = text("explorer_best", sym=sym, prior=prior, best=best, overall=model.curve.loc[best, "overall"],
+                     split=term(run.split))
     return (f'<div class="lt-knob-summary" style="font-size:13px; line-height:1.35">'
             f'<div class="lt-knob-title">{title}</div><table style="margin:2px 0">'
             f"<tr><th></th>{head}</tr><tr><td>{text('explorer_accuracy')}</td>{acc}</tr>"

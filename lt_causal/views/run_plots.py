@@ -48,7 +48,7 @@ def per_class_figure(model, widget: bool = False, compact: bool = False) -> go.F
     groups = [shot_groups(run.train_counts)[i] for i in order]
     labels = [f"{display_name(run.classes[i])}<br>n={run.train_counts[i]}" for i in order]
     size = dict(EXPLORER_BARS, margin=COMPACT_MARGIN) if compact else dict(height=380, width=500)
-    fig = _fig(widget, title=dict(text=text("per_class_title"), font=dict(size=14)), **size,
+    fig = _fig(widget, title=dict(text=text("per_class_title", split=term(run.split)), font=dict(size=14)), **size,
                yaxis=dict(title=text("accuracy_axis"), range=[0, 100]),
                xaxis=dict(title=text("per_class_axis") if not compact else None,
                           tickangle=0 if len(labels) <= 10 else -60, tickfont=dict(size=10 if compact else 12)))
@@ -91,7 +91,7 @@ def knob_curve_figure(model, widget: bool = False, compact: bool = False) -> go.
     best = model.best if hasattr(model, "best") else None
     if best is not None:
         fig.add_scatter(x=[best], y=[curve.loc[best, "overall"]], mode="markers", meta="best",
-                        name=text("best_sym", sym=sym), marker=dict(symbol="star", size=13, color="gold",
+                        name=text("best_sym", sym=sym, split=term(model.run.split)), marker=dict(symbol="star", size=13, color="gold",
                                                        line=dict(color="black", width=1)),
                         hovertemplate=f"best {sym} = %{{x:.2f}}<br>overall %{{y:.2f}} %<extra></extra>")
     fig.add_shape(type="line", x0=model.value, x1=model.value, y0=0, y1=100, name="value",
