@@ -60,6 +60,32 @@ STRINGS = {
     "alpha_rule_better": ("here the rule does better than the preset.", "这里规则比预设值更好。"),
     "alpha_preset_better": ("here the preset does better than the rule.", "这里预设值比规则更好。"),
     "alpha_tie": ("here the two tie.", "这里两者持平。"),
+    # what the device is and what training costs here (lt_causal.experiments.device_info, scale)
+    "device_cpu": ("No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT are "
+                   "small enough to train here; the paper's CIFAR recipe (ResNet-32, 200 epochs) is a long job on a "
+                   "CPU — `measure_epoch_seconds` measures what it costs on this machine. The shipped run "
+                   "`pretrained:{pack}` (`python -m lt_causal pretrained`) is that recipe, trained by this package "
+                   "on a CPU: explore it instead of waiting.",
+                   "未发现 CUDA GPU：训练在 CPU（{cpu}）上以 {precision} 进行。快速模式和 MNIST-LT 足够小，可以在这里训练；"
+                   "论文的 CIFAR 方案（ResNet-32，200 个 epoch）在 CPU 上是一项很长的任务——`measure_epoch_seconds` "
+                   "会测出它在这台机器上的开销。随包提供的运行 `pretrained:{pack}`（`python -m lt_causal pretrained`）"
+                   "就是这个方案，由本包在 CPU 上训练：不必等待，直接探索它。"),
+    "device_bf16_native": ("bf16 (native on this CPU)", "bf16（本 CPU 原生支持）"),
+    "device_gpu": ("CUDA GPU found: {name} with {memory:.1f} GiB; training uses {precision} and the fast path "
+                   "(TrainConfig.fast: compiled training step on GPU-resident data; notebook 05 and `reproduce --fast` "
+                   "use it). The paper's 200-epoch CIFAR recipe is practical here.",
+                   "发现 CUDA GPU：{name}，{memory:.1f} GiB；训练使用 {precision} 和快速路径（TrainConfig.fast："
+                   "在驻留于 GPU 的数据上运行编译后的训练步；notebook 05 和 `reproduce --fast` 都使用它）。"
+                   "论文 200 个 epoch 的 CIFAR 方案在这里是可行的。"),
+    "measured_epoch": ("Measured here ({machine}, `{device}`, {precision}): **{seconds:.0f} s per epoch** of "
+                       "{images:,} images, so **about {hours:.1f} h for {epochs} epochs** (a machine busy with other "
+                       "work is slower).",
+                       "在这里测得（{machine}，`{device}`，{precision}）：{images:,} 张图像的**每个 epoch {seconds:.0f} 秒**，"
+                       "因此 **{epochs} 个 epoch 约需 {hours:.1f} 小时**（机器同时忙于其他工作时会更慢）。"),
+    "measured_throughput": ("Measured here ({machine}, `{device}`, {precision}): **{arch} trains {rate:.1f} images/s** "
+                            "at {size} × {size} (batch {batch}: forward, backward, SGD, head direction).",
+                            "在这里测得（{machine}，`{device}`，{precision}）：**{arch} 每秒训练 {rate:.1f} 张图像**，"
+                            "图像 {size} × {size}（批量 {batch}：前向、反向、SGD、头部方向）。"),
     "reading_seed": (" (1 seed)", "（1 个种子）"),
     "reading_seeds": (" ({n} seeds)", "（{n} 个种子）"),
     "reading_gains": ("TDE's gain over α = 0, measured (mean over seeds): {ours}; the paper's: {paper}.",

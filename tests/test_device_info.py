@@ -4,7 +4,7 @@ import types
 import pytest
 import torch
 
-import lt_causal.experiments.device_info as di
+from lt_causal.evaluation.packs import pack_name, pretrained_names
 from lt_causal.experiments.device_info import describe_device, measure_epoch_seconds
 
 
@@ -12,7 +12,8 @@ def test_cpu_is_described_with_a_clear_message():
     info = describe_device("cpu")
     assert (info.device, info.kind, info.has_gpu, info.memory_gib) == ("cpu", "cpu", False, None)
     assert "No CUDA GPU" in info.message and "200 epochs" in info.message
-    assert "pretrained:cifar10-lt-r100-deconfound" in info.message and info.precision in info.message
+    assert f"pretrained:{pack_name()}" in info.message and info.precision in info.message
+    assert pack_name() in pretrained_names()                      # the run it points at ships
     assert "no CUDA GPU" in repr(info)
     assert info.message in info._repr_markdown_()
 
@@ -63,5 +64,20 @@ def test_bad_device_is_one_value_error(monkeypatch, device, match):
         describe_device(device)
 
 
-def test_message_constant_is_used_on_cpu():
-    assert describe_device("cpu").message.startswith(di.CPU_MESSAGE.split("(")[0])
+def test_the_messages_speak_the_learners_language_and_type_no_duration():
+    """What the first cells of notebook 05 print comes from the catalogue (Chinese in the Chinese
+    edition) and states no time that was not measured: the cost is measure_epoch_seconds' job."""
+    import re
+
+    from lt_causal.language import using_language
+    from lt_causal.training.config import recipe
+    from test_notebook_prose import typed_durations
+
+    cost = measure_epoch_seconds(recipe("mnist-lt", quick=True, device="cpu", precision="fp32"), train_images=64, steps=1)
+    for language in ("en", "zh"):
+        with using_language(language):
+            info = describe_device("cpu")
+            assert typed_durations(info.message) == []
+            said = info._repr_markdown_() + cost._repr_markdown_()
+            assert bool(re.search(r"[\u4e00-\u9fff]", said)) == (language == "zh")
+            assert not re.search(r"[\U0001F300-\U0001FAFF\u2705\u23f1]", said)      # no glyph an emoji font must draw

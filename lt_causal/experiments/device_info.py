@@ -19,17 +19,11 @@ from types import SimpleNamespace
 import torch
 
 from lt_causal.datasets.registry import SPLIT_LIST_DATASETS, dataset_info
+from lt_causal.evaluation.packs import pack_name
+from lt_causal.language import text
 from lt_causal.precision import resolve_precision
 from lt_causal.training.distributed import DistContext, resolve_device
 from lt_causal.training.build import model_and_optimizer, training_step
-
-CPU_MESSAGE = (
-    "No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT "
-    "train here in seconds to minutes; the paper's CIFAR recipe (ResNet-32, 200 epochs) takes "
-    "one to several hours on a laptop CPU (`measure_epoch_seconds` measures it on this machine). "
-    "The shipped run `pretrained:cifar10-lt-r100-deconfound` (`python -m lt_causal pretrained`) "
-    "is that recipe, trained by this package on a 2-core CPU: explore it instead of waiting.")
-
 
 def cpu_name() -> str:
     """The CPU model and its core count, e.g. 'AMD EPYC, 2 cores'."""
@@ -83,7 +77,7 @@ class DeviceInfo:
         return f"DeviceInfo({self.device}: {self.name}, {self.memory_gib:.1f} GiB{extra})"
 
     def _repr_markdown_(self) -> str:
-        icon = "✅" if self.has_gpu else "⚠️"
+        icon = "✓" if self.has_gpu else "⚠"          # text glyphs: every font has them, no emoji font needed
         return f"{icon} **{self.name}** (`{self.device}`, torch {self.torch_version}) — {self.message}"
 
 
@@ -94,15 +88,14 @@ def describe_device(device: str = "auto") -> DeviceInfo:
     version = torch.__version__.split("+")[0]
     bf16 = resolve_precision("auto", dev) == "bf16"
     if dev.type != "cuda":
-        message = CPU_MESSAGE.format(cpu=cpu_name(), precision="bf16 (native on this CPU)" if bf16 else "fp32")
+        message = text("device_cpu", cpu=cpu_name(), precision=text("device_bf16_native") if bf16 else "fp32",
+                       pack=pack_name())
         return DeviceInfo(str(dev), dev.type, cpu_name(), None, 0, bf16, version, message)
     index = dev.index if dev.index is not None else torch.cuda.current_device()
     props = torch.cuda.get_device_properties(index)
     memory = props.total_memory / 2**30
-    message = (f"CUDA GPU found: {torch.cuda.get_device_name(index)} with {memory:.1f} GiB; "
-               f"training uses {'bf16 autocast' if bf16 else 'fp32'} and the fast path "
-               "(TrainConfig.fast: compiled training step on GPU-resident data; notebook 05 and "
-               "`reproduce --fast` use it). The paper's 200-epoch CIFAR recipe is practical here.")
+    message = text("device_gpu", name=torch.cuda.get_device_name(index), memory=memory,
+                   precision="bf16 autocast" if bf16 else "fp32")
     return DeviceInfo(f"cuda:{index}", "cuda", torch.cuda.get_device_name(index), memory,
                       torch.cuda.device_count(), bf16, version, message)
 
@@ -124,10 +117,9 @@ class TrainingCost:
         return self.seconds_per_epoch * self.epochs / 3600
 
     def _repr_markdown_(self) -> str:
-        return (f"⏱️ Measured here ({self.machine}, `{self.device}`, {self.precision}): "
-                f"**{self.seconds_per_epoch:.0f} s per epoch** of {self.train_images:,} images, so "
-                f"**about {self.hours_for_recipe:.1f} h for {self.epochs} epochs** (a machine busy "
-                "with other work is slower).")
+        return text("measured_epoch", machine=self.machine, device=self.device, precision=self.precision,
+                    seconds=self.seconds_per_epoch, images=self.train_images, hours=self.hours_for_recipe,
+                    epochs=self.epochs)
 
 
 def recipe_images(config) -> int:

@@ -26,6 +26,7 @@ from lt_causal.datasets.profiles import SHOT_GROUPS, shot_groups
 from lt_causal.datasets.registry import dataset_info
 from lt_causal.datasets.split_list import SPLIT_LISTS, split_file
 from lt_causal.experiments.device_info import machine_name
+from lt_causal.language import text
 from lt_causal.precision import resolve_precision
 from lt_causal.settings import default_data_root
 from lt_causal.training.config import TrainConfig, recipe
@@ -121,9 +122,8 @@ class Throughput:
     compiled: bool = False
 
     def _repr_markdown_(self) -> str:
-        return (f"⏱️ Measured here ({self.machine}, `{self.device}`, {self.precision}): **{self.arch} trains "
-                f"{self.images_per_second:.1f} images/s** at {self.image_size} × {self.image_size} "
-                f"(batch {self.batch_size}: forward, backward, SGD, head direction).")
+        return text("measured_throughput", machine=self.machine, device=self.device, precision=self.precision,
+                    arch=self.arch, rate=self.images_per_second, size=self.image_size, batch=self.batch_size)
 
 
 def measure_throughput(arch: str = "resnext50", image_size: int = IMAGE_SIZE, batch_size: int = 16,
