@@ -60,6 +60,11 @@ STRINGS = {
     "alpha_rule_better": ("here the rule does better than the preset.", "这里规则比预设值更好。"),
     "alpha_preset_better": ("here the preset does better than the rule.", "这里预设值比规则更好。"),
     "alpha_tie": ("here the two tie.", "这里两者持平。"),
+    # a backdoor adjustment's result as a notebook shows it (lt_causal.causal.backdoor.BackdoorResult)
+    "backdoor_observational": ("observational", "观测值"),
+    "backdoor_adjusted": ("backdoor-adjusted", "后门调整后"),
+    "backdoor_units": ("units ({name})", "个体数（{name}）"),
+    "backdoor_outcomes": ("outcomes ({name})", "结局数（{name}）"),
     # what the device is and what training costs here (lt_causal.experiments.device_info, scale)
     "device_cpu": ("No CUDA GPU found: training runs on the CPU ({cpu}) in {precision}. Quick mode and MNIST-LT are "
                    "small enough to train here; the paper's CIFAR recipe (ResNet-32, 200 epochs) is a long job on a "

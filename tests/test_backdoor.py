@@ -343,3 +343,18 @@ def test_causal_graphs(close_figures):
     assert arrows(momentum_causal_graph()) == 5
     with pytest.raises(ValueError, match=r"node 'W' has no position"):
         draw_causal_graph({"A": (0, 0)}, [("A", "W")])
+
+
+def test_the_result_shows_its_words_in_the_learners_language():
+    """Notebook 01 shows the result as it is: its labels are the catalogue's (Chinese in the Chinese
+    edition), its numbers and the data's column names stay as they are."""
+    import lt_causal as lc
+
+    r = lc.backdoor_adjustment(lc.load_example("covid"), treatment="infected", outcome="deaths",
+                               adjustment="age", population="population")
+    english = r._repr_html_()
+    assert "(observational)" in english and "units (infected)" in english and "outcomes (deaths)" in english
+    with lc.using_language("zh"):
+        chinese = r._repr_html_()
+    assert "observational" not in chinese and "units" not in chinese and "outcomes" not in chinese
+    assert "观测值" in chinese and "个体数（infected）" in chinese and f"{r.adjusted:.4f}" in chinese

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from lt_causal.causal.graph import adjustment_from_graph
+from lt_causal.language import text
 
 EXAMPLES = {
     # docs/method.md §1 / the seed slides: infected and deaths by age, China's population by age.
@@ -66,8 +67,8 @@ class BackdoorResult:
 
     def _display_table(self) -> pd.DataFrame:
         t = self.table.rename(columns=_HEADERS)
-        return t.rename(columns={"units": f"units ({self.treatment})",
-                                 "outcomes": f"outcomes ({self.outcome})"})
+        return t.rename(columns={"units": text("backdoor_units", name=self.treatment),
+                                 "outcomes": text("backdoor_outcomes", name=self.outcome)})
 
     def to_string(self) -> str:
         """The per-stratum table and both probabilities as plain text (what the CLI prints)."""
@@ -82,8 +83,8 @@ class BackdoorResult:
                 f"P(Y | do(X)) = {self.adjusted:.4f})\n{body}")
 
     def _repr_html_(self) -> str:
-        head = (f"<p><b>P(Y | X)</b> = {self.observational:.4f} (observational) &nbsp; "
-                f"<b>P(Y | do(X))</b> = {self.adjusted:.4f} (backdoor-adjusted)</p>")
+        head = (f"<p><b>P(Y | X)</b> = {self.observational:.4f} ({text('backdoor_observational')}) &nbsp; "
+                f"<b>P(Y | do(X))</b> = {self.adjusted:.4f} ({text('backdoor_adjusted')})</p>")
         return head + self._display_table().to_html(float_format=lambda v: f"{v:.4f}",
                                                      escape=True, na_rep="–")
 
