@@ -75,6 +75,10 @@ TERMS = {
     "image size": ("image size", "图像尺寸"), "precision": ("precision", "精度"), "images/s": ("images/s", "图像/秒"),
     "epochs": ("epochs", "epoch 数"), "recipe time": ("recipe time", "整个配方的时间"), "source": ("source", "来源"),
     "measured": ("measured", "实测"), "not measured yet": ("not measured yet", "尚未测量"),
+    # what each method is (lt_causal.experiments.benchmark.methods_table, notebook 07)
+    "stages": ("stages", "阶段"), "TDE row": ("TDE row", "TDE 行"), "what it is": ("what it is", "是什么"),
+    "one stage": ("one stage", "单阶段"), "one stage (mixup step)": ("one stage (mixup step)", "单阶段（mixup 训练步）"),
+    "one stage (two branches)": ("one stage (two branches)", "单阶段（双分支）"), "two stages": ("two stages", "两阶段"),
 }
 
 # names a data set gives (its classes, its columns and groups): their Chinese, where the package knows

@@ -13,7 +13,7 @@ def test_methods_table_lists_every_method_with_the_papers_numbers():
     assert list(t.index) == list(METHODS) == list(BENCHMARK_METHODS)
     assert t.loc["bbn", PAPER_C10] == 79.8 and t.loc["ldam-drw", PAPER_C10] == 77.0
     assert t.loc["crt", PAPER_IMAGENET] == 49.6 and pd.isna(t.loc["crt", PAPER_C10])
-    assert t.loc["crt", "training"] == "two stages (crt)" and t.loc["mixup", "training"].startswith("one stage")
+    assert t.loc["crt", "stages"] == "two stages" and t.loc["mixup", "stages"].startswith("one stage")
     assert t["TDE row"].to_dict() == {m: METHODS[m].reports_tde for m in METHODS}
     assert pd.isna(t.loc["logit-adjust", PAPER_C10]) and pd.isna(t.loc["logit-adjust", PAPER_IMAGENET])
 
@@ -31,6 +31,24 @@ def test_methods_table_shows_full_descriptions_and_dashes():
     text = repr(t)
     assert "NaN" not in text and all(spec.description in text for spec in METHODS.values())
     assert pd.isna(t.loc["crt", PAPER_C10])            # the data stay numbers
+
+
+def test_methods_table_speaks_chinese_in_the_chinese_edition():
+    """Notebook 07 shows the table with show_table: under Chinese every header, kind, flag and
+    description is Chinese (each method has its Chinese description beside the English one)."""
+    import re
+
+    import lt_causal as lc
+    from lt_causal.views.tables import show_table
+
+    assert [m for m, spec in METHODS.items() if not re.search(r"[\u4e00-\u9fff]", spec.zh)] == []
+    with lc.using_language("zh"):
+        t = methods_table()
+        html = show_table(t).to_html()
+    assert list(t["what it is"]) == [spec.zh for spec in METHODS.values()]
+    for english in ("what it is", "stages", "TDE row", "one stage", "two stages", "True", "False", "baseline"):
+        assert english not in html, english
+    assert "单阶段" in html and "两阶段" in html and "是什么" in html
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pandas as pd
 from lt_causal.datasets.profiles import ACCURACY_KEYS
 from lt_causal.experiments.paper_tables import PAPER_TABLE2, TABLE2_ROWS, method_label, paper_accuracy
 from lt_causal.experiments.reproduce import reproduce
-from lt_causal.methods.registry import METHODS
+from lt_causal.methods.registry import METHODS, method_description
 from lt_causal.settings import default_runs_dir
 
 BENCHMARK_METHODS = tuple(METHODS)
@@ -53,14 +53,15 @@ class DisplayTable(pd.DataFrame):
 
 def methods_table() -> pd.DataFrame:
     """One row per method of :data:`lt_causal.METHODS`: its kind, whether it gets a TDE row,
-    what it is, and its overall accuracy in the paper's Tables 3 and 2 (where they report it).
-    Shown with full descriptions and "–" where the paper has no number (:class:`DisplayTable`)."""
+    what it is (in the active language), and its overall accuracy in the paper's Tables 3 and 2
+    (where they report it). Shown with full descriptions and "–" where the paper has no number
+    (:class:`DisplayTable`); ``lc.show_table`` shows it with its labels in the learner's language."""
     rows = {}
     for name, spec in METHODS.items():
-        kind = f"two stages ({name})" if spec.stage2 else FAMILIES[spec.step]
+        kind = "two stages" if spec.stage2 else FAMILIES[spec.step]
         c10, inet = _paper_numbers(name, False)
-        rows[name] = {"system": method_label(name), "training": kind, "TDE row": spec.reports_tde,
-                      PAPER_C10: c10, PAPER_IMAGENET: inet, "what it is": spec.description}
+        rows[name] = {"system": method_label(name), "stages": kind, "TDE row": spec.reports_tde,
+                      PAPER_C10: c10, PAPER_IMAGENET: inet, "what it is": method_description(name)}
     return DisplayTable(pd.DataFrame.from_dict(rows, orient="index"))
 
 
