@@ -37,6 +37,12 @@ TERMS = {
     # Table 3 as measured (lt_causal.experiments.table3) and the paper's tables
     "De-confound": ("De-confound", "去混杂"), "De-confound-TDE": ("De-confound-TDE", "去混杂-TDE"),
     "Cross-entropy": ("Cross-entropy", "交叉熵"), "TDE gain": ("TDE gain", "TDE 提升"),
+    # the other systems as tables and figures label them (lt_causal.methods.registry.METHOD_LABELS, "-TDE" rows)
+    "Cosine": ("Cosine", "余弦分类器"), "Cosine-TDE": ("Cosine-TDE", "余弦分类器-TDE"),
+    "Capsule": ("Capsule", "胶囊分类器"), "Capsule-TDE": ("Capsule-TDE", "胶囊分类器-TDE"),
+    "Focal loss": ("Focal loss", "focal 损失"), "Class-balanced loss": ("Class-balanced loss", "类别平衡损失"),
+    "Logit adjustment": ("Logit adjustment", "logit 调整"),
+    **_same("LDAM-DRW", "Mixup", "BBN", "cRT", "LWS", "NCM", "OLTR", "Decouple-OLTR"),
     "mean": ("mean", "均值"), "std": ("std", "标准差"), "paper": ("paper", "论文"), "imbalance": ("imbalance", "不平衡比"),
     "system": ("system", "方法"), "method": ("method", "方法"), "paper (Table 3)": ("paper (Table 3)", "论文（表 3）"),
     "paper (Table 2)": ("paper (Table 2)", "论文（表 2）"), "lt_causal method": ("lt_causal method", "lt_causal 的方法"),

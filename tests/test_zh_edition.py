@@ -361,6 +361,23 @@ def test_every_method_a_run_label_names_has_its_chinese():
     assert [m for m in METHODS if method_label(m).lower() not in TERMS] == []
 
 
+def test_every_system_row_of_the_tables_and_the_benchmark_figure_has_its_chinese():
+    """A system's row label (``Cosine``, ``Cosine-TDE``: lt_causal.experiments.paper_tables.method_label)
+    is a TERMS identifier, and notebook 07's figure shows it as the language names it."""
+    import pandas as pd
+
+    from lt_causal.experiments.paper_tables import method_label as row_label
+    from lt_causal.methods.registry import METHODS
+    from lt_causal.views.run_plots import benchmark_figure
+
+    rows = [row_label(m) for m in METHODS] + [row_label(m, True) for m, spec in METHODS.items() if spec.reports_tde]
+    assert [r for r in rows if r not in TERMS] == []
+    table = pd.DataFrame({g: [50.0] * 2 for g in ("overall", "many", "medium", "few")}, index=["Cosine-TDE", "Cross-entropy"])
+    with lc.using_language("zh"):
+        shown = list(benchmark_figure(table).data[0].y)
+    assert shown == ["交叉熵", "余弦分类器-TDE"]
+
+
 def test_an_exercise_fact_that_is_a_sentence_is_worded_in_the_language_it_is_shown_in():
     """01.4's refused set is a fact computed once for both editions (a Phrase): the same fact fills
     the English solution in English and the Chinese one in Chinese, each the library's own sentence."""

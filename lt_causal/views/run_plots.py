@@ -236,6 +236,6 @@ def benchmark_figure(table: pd.DataFrame, title: str | None = None):
                                 width=720, xaxis=dict(title=text("accuracy_axis"), range=[0, 100]), font=plotly_font(),
                                 legend=dict(traceorder="reversed"), margin=dict(l=160)))
     for g in reversed(ACCURACY_KEYS):
-        fig.add_bar(y=list(t.index), x=t[g].to_numpy(dtype=float), name=term(g), orientation="h",
+        fig.add_bar(y=[display_name(r) for r in t.index], x=t[g].to_numpy(dtype=float), name=term(g), orientation="h",
                     marker_color=GROUP_COLORS[g])
     return fig
