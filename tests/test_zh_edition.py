@@ -321,6 +321,11 @@ def test_a_shown_table_translates_its_headers_words_and_flags():
     for shown in ("类别", "飞机", "有效", "是", "否", "实测", "n00000012", "12.5", "尚未测量", "图像/秒"):
         assert shown in html, shown
     assert "True" not in html and "measured" not in html.replace("n00000012", "")
+    rows = pd.DataFrame({"overall": [33.3, 16.7]}, index=["De-confound", "De-confound-TDE (α=3)"])
+    with lc.using_language("zh"):
+        html = lc.show_table(rows).to_html()
+    assert "去混杂-TDE（α=3）" in html and "De-confound" not in html
+    assert "De-confound-TDE (α=3)" in lc.show_table(rows).to_html()
 
 
 def test_a_term_without_an_entry_is_refused_in_either_language():

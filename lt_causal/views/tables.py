@@ -12,15 +12,19 @@ from lt_causal.language import display_name, term, text
 
 EMPTY = "–"
 _SEED = re.compile(r"^seed (\d+)$")
+_WITH_ALPHA = re.compile(r"^(.+) \((α=[^()]*)\)$")
 
 
 def header(label) -> str:
-    """One row or column label in the active language (numbers as ``%g``; ``seed 1`` → 种子 1)."""
+    """One row or column label in the active language (numbers as ``%g``; ``seed 1`` → 种子 1;
+    ``De-confound-TDE (α=3)`` → 去混杂-TDE（α=3）)."""
     if isinstance(label, float):
         return f"{label:g}"
     if isinstance(label, str):
-        seed = _SEED.match(label)
-        return text("seed_n", n=int(seed.group(1))) if seed else display_name(label)
+        seed, at = _SEED.match(label), _WITH_ALPHA.match(label)
+        if seed:
+            return text("seed_n", n=int(seed.group(1)))
+        return text("with_alpha", name=display_name(at.group(1)), alpha=at.group(2)) if at else display_name(label)
     return str(label)
 
 
