@@ -86,6 +86,11 @@ def listing(parts) -> str:
     return ("，" if language() == "zh" else ", ").join(map(str, parts))
 
 
+def aside(name: str, note: str) -> str:
+    """``name`` with ``note`` in parentheses, as the active language writes them ("x (α=3)", "x（α=3）")."""
+    return f"{name}（{note}）" if language() == "zh" else f"{name} ({note})"
+
+
 class Reading(str):
     """A sentence or paragraph computed from results in the active language (``gain_reading``,
     ``alpha_reading``); a notebook shows it as Markdown, code uses it as the string it is."""

@@ -48,7 +48,6 @@ STRINGS = {
     "gain_seeds": ("lt_causal, each seed", "lt_causal，每个种子"),
     "gain_mean": ("lt_causal, mean over its seeds ± std", "lt_causal，各种子的均值 ± 标准差"),
     "seed_n": ("seed {n}", "种子 {n}"),
-    "with_alpha": ("{name} ({alpha})", "{name}（{alpha}）"),       # a table row at a knob value: "De-confound-TDE (α=3)"
     "alpha_reading": ("On this run the rule α · mean cos ≈ 1, which looks at no labels, gives α = {rule:.2f} "
                       "({rule_acc:.2f} % overall); the configured α = {preset:g} gives {preset_acc:.2f} %; the best α "
                       "on the test set is {oracle:.2f} ({oracle_acc:.2f} %) — an oracle, because it looks at the test "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from lt_causal.language import display_name, term, text
+from lt_causal.language import aside, display_name, term, text
 
 EMPTY = "–"
 _SEED = re.compile(r"^seed (\d+)$")
@@ -24,7 +24,7 @@ def header(label) -> str:
         seed, at = _SEED.match(label), _WITH_ALPHA.match(label)
         if seed:
             return text("seed_n", n=int(seed.group(1)))
-        return text("with_alpha", name=display_name(at.group(1)), alpha=at.group(2)) if at else display_name(label)
+        return aside(display_name(at.group(1)), at.group(2)) if at else display_name(label)
     return str(label)
 
 
