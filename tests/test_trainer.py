@@ -4,6 +4,7 @@ import json
 import pytest
 import torch
 
+import lt_causal as lc
 from lt_causal.checkpoint import load_checkpoint, save_checkpoint
 from lt_causal.training.config import TrainConfig, recipe
 from lt_causal.schedule import lr_at
@@ -127,3 +128,15 @@ def test_every_step_updates_the_head_direction_through_head_direction_update(mni
     for m in recorded:
         replay.update(m[None])      # a "batch" of one feature: its mean is the recorded mean
     assert torch.equal(replay.moving_sum, run.direction)
+
+
+def test_every_epoch_records_the_machine_it_ran_on_and_a_pack_says_which_epochs_ran_where():
+    """A run resumed on another machine keeps the truth: each history row names its machine
+    (lt_causal.machine), and machines_record turns the history into the pack's provenance."""
+    from lt_causal.machine import machine_name, machines_record
+
+    assert machines_record(["A", "A", None, "B", "B"]) == "A (epochs 1–2); not recorded (epoch 3); B (epochs 4–5)"
+    assert machines_record([None, float("nan")]) is None and machines_record([]) is None
+    run = lc.train(lc.recipe("mnist-lt", quick=True, epochs=2, device="cpu"), progress=False)
+    assert list(run.history["machine"]) == [machine_name("cpu")] * 2
+    assert machines_record(run.history["machine"]) == f"{machine_name('cpu')} (epochs 1–2)"

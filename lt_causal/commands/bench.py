@@ -196,7 +196,7 @@ def run(args) -> int:
 
     from lt_causal.training.config import recipe
     from lt_causal.datasets.registry import load_dataset
-    from lt_causal.experiments.device_info import machine_name
+    from lt_causal.machine import machine_name
     from lt_causal.training.distributed import resolve_device
     from lt_causal.training.official_pipeline import default_workers
 

@@ -10,10 +10,8 @@ Nothing here prints; the notebook shows ``info`` (it renders as Markdown).
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 
 import torch
@@ -21,32 +19,10 @@ import torch
 from lt_causal.datasets.registry import SPLIT_LIST_DATASETS, dataset_info
 from lt_causal.evaluation.packs import pack_name
 from lt_causal.language import text
+from lt_causal.machine import cpu_name, machine_name
 from lt_causal.precision import resolve_precision
 from lt_causal.training.distributed import DistContext, resolve_device
 from lt_causal.training.build import model_and_optimizer, training_step
-
-def cpu_name() -> str:
-    """The CPU model and its core count, e.g. 'AMD EPYC, 2 cores'."""
-    name = "CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        import platform
-        name = platform.processor() or platform.machine() or name
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{name}, {cores} cores"
-
-
-def machine_name(device="cpu") -> str:
-    """The GPU's name on CUDA, else :func:`cpu_name` (provenance of runs and benchmarks)."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device.index if device.index is not None else 0)
-    return cpu_name()
-
 
 @dataclass(frozen=True)
 class DeviceInfo:

@@ -20,6 +20,7 @@ from lt_causal.datasets.registry import fingerprint
 from lt_causal.evaluation.packs import (FORMAT, PACK_ALPHAS, decode_features, encode_features, pack_name,
                                      pack_summary, pretrained_dir, pretrained_names, read_pack)
 from lt_causal.evaluation.loading import load_run
+from lt_causal.machine import machines_record
 from lt_causal.methods.oltr import OLTR_STAGES
 from lt_causal.training.config import TrainConfig, dataset_for
 
@@ -120,7 +121,7 @@ def make_pack(run_dir, name: str | None = None, provenance: dict | None = None, 
     history = json.loads(run.history.to_json(orient="records"))   # plain floats, NaN → None
     seconds = float(run.history["seconds"].sum()) if "seconds" in run.history else None
     prov = {"epochs": config.epochs, "seed": config.seed, "train_seconds": seconds,
-            "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "machine": machines_record(run.history.get("machine", [])) or f"{platform.machine()} {platform.processor() or ''}".strip(),
             "torch": str(torch.__version__), **(provenance or {})}
     blob = {"format": FORMAT, "name": name, "cell": run.cell, "config": portable_config(run.config),
             "data": data_record(run.config, data), "history": history,

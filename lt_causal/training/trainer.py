@@ -29,6 +29,7 @@ from lt_causal.checkpoint import (CHECKPOINT, CONFIG, CheckpointError, is_finish
 from lt_causal.datasets.registry import LTDataset
 from lt_causal.evaluation.runs import TrainedRun, save_history
 from lt_causal.evaluation.loading import load_run
+from lt_causal.machine import machine_name
 from lt_causal.models.ltmodel import extract_features
 from lt_causal.precision import resolve_precision
 from lt_causal.training.batches import check_streamed_setup, is_streamed, make_batches, sized
@@ -103,6 +104,7 @@ class _Session:
     step: object = None
     batches: object = None          # lt_causal.training.batches: in memory or streamed
     selection: Selection | None = None   # the epoch best on val (data sets with a val split)
+    machine: str = ""               # what each epoch's history row records it ran on (lt_causal.machine)
 
 
 def _start(config: TrainConfig, data, resume: bool, ctx: DistContext) -> _Session:
@@ -121,7 +123,7 @@ def _start(config: TrainConfig, data, resume: bool, ctx: DistContext) -> _Sessio
     model, opt = model_and_optimizer(config, channels, len(data.classes), device)
     run_dir = Path(config.out) if config.out and ctx.is_main else None
     s = _Session(config, ctx, data, model, opt, torch.Generator().manual_seed(config.seed),
-                 torch.Generator(device=device).manual_seed(config.seed + 1), run_dir, [])
+                 torch.Generator(device=device).manual_seed(config.seed + 1), run_dir, [], machine=machine_name(device))
     if config.out:
         _resume_or_begin(s, Path(config.out), resume)
     x, y = (None, data.labels("train")) if streamed else (data.train_x, data.train_y)
@@ -194,7 +196,8 @@ def _epoch(s: _Session, epoch: int) -> dict:
         seen *= ctx.world
         ctx.average_batchnorm_(s.model)
     info = {"epoch": epoch + 1, "lr": lr_at(config, epoch + 1 - 1e-9), "loss": sums[0].item() / seen,
-            "train_acc": 100.0 * sums[1].item() / seen, "test_acc": None, "seconds": time.perf_counter() - t0}
+            "train_acc": 100.0 * sums[1].item() / seen, "test_acc": None, "seconds": time.perf_counter() - t0,
+            "machine": s.machine}
     if not abs(info["loss"]) < float("inf"):   # NaN or ±inf: stop before it is checkpointed
         raise FloatingPointError(
             f"training diverged: the loss is {info['loss']} in epoch {epoch + 1}; lower the learning rate "
