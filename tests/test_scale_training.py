@@ -313,3 +313,16 @@ def test_second_stages_run_on_the_selected_epoch_of_streamed_data(data, tmp_path
     changed = any(not torch.equal(v, stage1_head[k]) for k, v in run.head.state_dict().items() if k in stage1_head)
     assert changed or set(run.head.state_dict()) != set(stage1_head)   # the second stage's classifier
     assert len(load_val_run(out).test_labels) == len(data.val) and (out / SELECTION).is_file()
+
+
+def test_the_miniature_tree_has_no_many_shot_class():
+    """Notebook 08 §5 says its explorer shows only the medium and few groups: the miniature tree's
+    head keeps no more than MANY_ABOVE training images, whatever its defaults become."""
+    import inspect
+
+    from lt_causal.datasets.profiles import MANY_ABOVE, shot_groups, long_tail_counts
+
+    params = inspect.signature(make_miniature_tree).parameters
+    n_max, classes = params["n_max"].default, params["classes"].default
+    counts = long_tail_counts(classes, n_max, params["imbalance"].default)
+    assert max(counts) <= MANY_ABOVE and "many" not in shot_groups(counts)
