@@ -66,29 +66,33 @@ def using_language(name: str):
         configure_matplotlib()
 
 
+def in_language(english: str, chinese: str) -> str:
+    """The one of two texts the active language reads: ``chinese`` under Chinese, else ``english``."""
+    return chinese if language() == "zh" else english
+
+
 def text(key: str, **fields) -> str:
     """The catalogue string ``key`` in the active language, formatted with ``fields``."""
     if key not in STRINGS:
         raise ValueError(f"unknown UI string {key!r}; add it to lt_causal/language_strings.py")
-    english, chinese = STRINGS[key]
-    template = chinese if language() == "zh" else english
+    template = in_language(*STRINGS[key])
     return template.format(**fields) if fields else template
 
 
 def sentences(parts) -> str:
     """Sentences joined as the active language writes them: a space between English ones, nothing
     between Chinese ones (each ends with 。)."""
-    return ("" if language() == "zh" else " ").join(parts)
+    return in_language(" ", "").join(parts)
 
 
 def listing(parts) -> str:
     """Items of a list in a sentence, joined as the active language writes them (", " or "，")."""
-    return ("，" if language() == "zh" else ", ").join(map(str, parts))
+    return in_language(", ", "，").join(map(str, parts))
 
 
 def aside(name: str, note: str) -> str:
     """``name`` with ``note`` in parentheses, as the active language writes them ("x (α=3)", "x（α=3）")."""
-    return f"{name}（{note}）" if language() == "zh" else f"{name} ({note})"
+    return in_language(f"{name} ({note})", f"{name}（{note}）")
 
 
 class Reading(str):
@@ -123,8 +127,7 @@ def term(identifier: str) -> str:
     language, so a label added without its Chinese fails in the English tests too."""
     if identifier not in TERMS:
         raise ValueError(f"unknown term {identifier!r}; add it to TERMS in lt_causal/language_terms.py")
-    english, chinese = TERMS[identifier]
-    return chinese if language() == "zh" else english
+    return in_language(*TERMS[identifier])
 
 
 def display_name(value) -> str:

@@ -15,7 +15,6 @@ from lt_causal.exercises.core import Exercise, fill, judge
 from lt_causal.exercises.feedback import Feedback
 from lt_causal.language import using_language
 
-
 EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (nb01, nb02, nb03, nb04, nb05, nb06, nb07)
                                   for ex in module.EXERCISES}
 
@@ -74,20 +73,17 @@ def exercises_of(notebook: str) -> list[Exercise]:
 
 def question_markdown(exercise: Exercise) -> str:
     """The question cell of the English edition: title, question and, for a choice, the options."""
-    with using_language("en"):                         # a Phrase fact is worded in English here
-        return _question_markdown(exercise, _facts(exercise.id))
-
-
-def _question_markdown(exercise: Exercise, values: dict) -> str:
+    values = _facts(exercise.id)
     title = exercise.title if exercise.title[-1:] in "?!." else f"{exercise.title}."
-    text = f"**Exercise {exercise.id} · {title}** {fill(exercise.question, values)}"
-    if exercise.kind == "choice":
-        options = "\n".join(f"- `\"{key}\"`: {fill(label, values)}" if label != key else f"- `\"{key}\"`"
-                            for key, label in exercise.options.items())
-        text += f"\n\n{OPTIONS_LABEL}\n\n{options}"
-    key = precision_key(exercise)
-    if key:
-        text += " " + fill(PRECISION[key], values)
+    with using_language("en"):                         # a Phrase fact is worded in English here
+        text = f"**Exercise {exercise.id} · {title}** {fill(exercise.question, values)}"
+        if exercise.kind == "choice":
+            options = "\n".join(f"- `\"{key}\"`: {fill(label, values)}" if label != key else f"- `\"{key}\"`"
+                                for key, label in exercise.options.items())
+            text += f"\n\n{OPTIONS_LABEL}\n\n{options}"
+        key = precision_key(exercise)
+        if key:
+            text += " " + fill(PRECISION[key], values)
     return text
 
 

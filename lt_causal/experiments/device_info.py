@@ -64,9 +64,9 @@ def describe_device(device: str = "auto") -> DeviceInfo:
     version = torch.__version__.split("+")[0]
     bf16 = resolve_precision("auto", dev) == "bf16"
     if dev.type != "cuda":
-        message = text("device_cpu", cpu=cpu_name(), precision=text("device_bf16_native") if bf16 else "fp32",
-                       pack=pack_name())
-        return DeviceInfo(str(dev), dev.type, cpu_name(), None, 0, bf16, version, message)
+        cpu = cpu_name()
+        message = text("device_cpu", cpu=cpu, precision=text("device_bf16_native") if bf16 else "fp32", pack=pack_name())
+        return DeviceInfo(str(dev), dev.type, cpu, None, 0, bf16, version, message)
     index = dev.index if dev.index is not None else torch.cuda.current_device()
     props = torch.cuda.get_device_properties(index)
     memory = props.total_memory / 2**30

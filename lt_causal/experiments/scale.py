@@ -25,8 +25,8 @@ from lt_causal.datasets.miniature import make_miniature_tree
 from lt_causal.datasets.profiles import SHOT_GROUPS, shot_groups
 from lt_causal.datasets.registry import dataset_info
 from lt_causal.datasets.split_list import SPLIT_LISTS, split_file
-from lt_causal.machine import machine_name
 from lt_causal.language import text
+from lt_causal.machine import machine_name
 from lt_causal.precision import resolve_precision
 from lt_causal.settings import default_data_root
 from lt_causal.training.config import TrainConfig, recipe
