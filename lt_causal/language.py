@@ -66,7 +66,7 @@ def using_language(name: str):
         configure_matplotlib()
 
 
-def in_language(english: str, chinese: str) -> str:
+def localized(english: str, chinese: str) -> str:
     """The one of two texts the active language reads: ``chinese`` under Chinese, else ``english``."""
     return chinese if language() == "zh" else english
 
@@ -75,24 +75,24 @@ def text(key: str, **fields) -> str:
     """The catalogue string ``key`` in the active language, formatted with ``fields``."""
     if key not in STRINGS:
         raise ValueError(f"unknown UI string {key!r}; add it to lt_causal/language_strings.py")
-    template = in_language(*STRINGS[key])
+    template = localized(*STRINGS[key])
     return template.format(**fields) if fields else template
 
 
 def sentences(parts) -> str:
     """Sentences joined as the active language writes them: a space between English ones, nothing
     between Chinese ones (each ends with 。)."""
-    return in_language(" ", "").join(parts)
+    return localized(" ", "").join(parts)
 
 
 def listing(parts) -> str:
     """Items of a list in a sentence, joined as the active language writes them (", " or "，")."""
-    return in_language(", ", "，").join(map(str, parts))
+    return localized(", ", "，").join(map(str, parts))
 
 
 def aside(name: str, note: str) -> str:
     """``name`` with ``note`` in parentheses, as the active language writes them ("x (α=3)", "x（α=3）")."""
-    return in_language(f"{name} ({note})", f"{name}（{note}）")
+    return localized(f"{name} ({note})", f"{name}（{note}）")
 
 
 class Reading(str):
@@ -127,7 +127,7 @@ def term(identifier: str) -> str:
     language, so a label added without its Chinese fails in the English tests too."""
     if identifier not in TERMS:
         raise ValueError(f"unknown term {identifier!r}; add it to TERMS in lt_causal/language_terms.py")
-    return in_language(*TERMS[identifier])
+    return localized(*TERMS[identifier])
 
 
 def display_name(value) -> str:

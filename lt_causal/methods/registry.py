@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lt_causal.checks import check_choice
-from lt_causal.language import in_language
+from lt_causal.language import localized
 from lt_causal.models.backbones import build_backbone
 from lt_causal.models.heads import build_head, head_hparams
 from lt_causal.models.ltmodel import LTModel
@@ -62,7 +62,7 @@ METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss
 def method_description(name: str) -> str:
     """What method ``name`` is, in the active language (its :attr:`Method.description` or :attr:`Method.zh`)."""
     spec = get_method(name)
-    return in_language(spec.description, spec.zh)
+    return localized(spec.description, spec.zh)
 
 
 def method_label(name: str) -> str:
