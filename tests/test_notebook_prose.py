@@ -85,3 +85,37 @@ def test_an_accuracy_the_prose_quotes_from_the_paper_is_the_librarys_table(path)
     known = paper_numbers()
     found = [(c.get("id"), q) for c in nb.cells if c.cell_type == "markdown" for q in misquoted(c.source, known)]
     assert not found, f"{path.name}: accuracies quoted from the paper that its tables do not hold: {found}"
+
+
+COUNTED_METHODS = [
+    re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty)\s+(?:[\w-]+\s+){0,2}?(?:methods|systems)\b", re.I),
+    re.compile(r"[\d二三四五六七八九十两]+\s*(?:种|个)\s*(?:[A-Za-z-]+\s*)?(?:方法|系统)"),
+]
+
+
+def counted_methods(text: str) -> list[str]:
+    """Counts of the package's methods stated in prose ("the 14 systems", "five decoupling methods",
+    "十四种方法"): such a count goes stale when a method is added. Say "every method of `lc.METHODS`"."""
+    prose = re.sub(r"`[^`\n]*`", "", re.sub(r"```.*?```", "", text, flags=re.S))
+    return [m.group(0) for pattern in COUNTED_METHODS for m in pattern.finditer(prose)]
+
+
+def test_the_method_count_pattern():
+    assert counted_methods("the 14 systems of Tables 2-3; the five decoupling methods") == ["14 systems", "five decoupling methods"]
+    assert counted_methods("训练全部十四种方法；14 个方法；五种 decoupling 方法") == ["十四种方法", "14 个方法", "五种 decoupling 方法"]
+    assert counted_methods("最后两个数值列是论文报告该方法时的总体准确率") == []
+    assert counted_methods("the two-stage methods, one recipe for all methods, 一种选择方法") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + [ROOT / "README.md", ROOT / "docs" / "DESIGN.md", ROOT / "docs" / "method.md"],
+                         ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_prose_counts_the_methods(path):
+    if path.suffix == ".ipynb":
+        found = [(c.get("id"), d) for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"
+                 for d in counted_methods(c.source)]
+    else:
+        found = counted_methods(path.read_text(encoding="utf-8"))
+    # DESIGN.md's "the two methods with their own step" names a fixed pair (mixup, BBN), not the registry
+    found = [f for f in found if "two methods" not in str(f)]
+    assert not found, f"{path.name} counts the methods (they are {len(__import__('lt_causal').METHODS)} today): {found}"

@@ -37,6 +37,7 @@ from lt_causal.evaluation.stored import RUN_KEYS, read_stored
 PREFIX = "pretrained:"
 FORMAT = "lt_causal-pack-2"
 PACK_ALPHAS = (0.0, 0.5, 1.0, 1.5, 2.0)
+PACKS_BUDGET = 20 * 2**20             # bytes: all the shipped packs together
 FEATURE_CODES = ("fp16", "uint8")     # how a pack stores its test features (encode_features)
 _SEED = re.compile(r"-s\d+$")
 
