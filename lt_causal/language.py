@@ -133,11 +133,30 @@ def term(identifier: str) -> str:
 def display_name(value) -> str:
     """A name that may come from the data (a class, a column of a user's table, a run's name) in the
     active language: a :data:`TERMS` identifier as :func:`term` shows it, a name in :data:`NAMES`
-    in Chinese under Chinese, any other name as it is."""
+    in Chinese under Chinese, any other name as it is. Under Chinese a paper's spelling of a term
+    (other capitals, a trailing † as Table 2 marks re-implemented systems: ``Focal Loss†``) shows
+    as that term's Chinese."""
     value = str(value)
     if value in TERMS:
         return term(value)
-    return NAMES.get(value, value) if language() == "zh" else value
+    if language() != "zh":
+        return value
+    if value in NAMES:
+        return NAMES[value]
+    core, mark = (value[:-1], value[-1]) if value.endswith("†") else (value, "")
+    pair = _folded_terms().get(core.casefold())
+    return pair[1] + mark if pair else value
+
+
+_FOLDED: dict | None = None
+
+
+def _folded_terms() -> dict:
+    """:data:`TERMS` by case-folded identifier (built once)."""
+    global _FOLDED
+    if _FOLDED is None:
+        _FOLDED = {k.casefold(): v for k, v in TERMS.items()}
+    return _FOLDED
 
 
 def cjk_font() -> tuple[str, str] | None:

@@ -96,4 +96,6 @@ NAMES = {
     # notebook 01's China / Italy table: its columns and groups
     "age_group": "年龄组", "China": "中国", "Italy": "意大利", "case-fatality rate": "病死率",
     "confirmed_cases": "确诊病例", "confirmed_deaths": "确诊死亡", "country": "国家",
+    # a row name of the paper's Table 2 that is not a method label here
+    "Baseline": "基线",
 }

@@ -402,3 +402,22 @@ def test_an_exercise_fact_that_is_a_sentence_is_worded_in_the_language_it_is_sho
         english = solution_markdown(lc.EXERCISES["01.4"])                  # the English edition's cell
     assert not re.search(r"[\u4e00-\u9fff]", fill("{problem}", fact))
     assert str(fact["problem"]) in english
+
+
+def test_the_papers_row_names_show_in_chinese_and_method_ids_as_typed():
+    """Tables 2 and 3 spell their systems their own way ("Focal Loss", "Cosine†"): under Chinese each
+    shows as its term's Chinese, the paper's spelling stays under English; the methods table's
+    index is what `--method` takes, the same in both editions."""
+    from lt_causal.methods.registry import METHODS
+
+    with lc.using_language("zh"):
+        assert L.display_name("Focal Loss") == L.display_name("Focal loss") == "focal 损失"
+        assert L.display_name("Cosine†") == L.display_name("Cosine") + "†" != "Cosine†"
+        assert L.display_name("Class-balanced Loss") == "类别平衡损失" and L.display_name("LDAM") == "LDAM"
+        table3 = lc.show_table(lc.paper_table3()).to_html()
+        methods = lc.show_table(lc.methods_table()).to_html()
+    assert "Focal Loss" not in table3 and "Class-balanced Loss" not in table3
+    assert L.display_name("Focal Loss") == "Focal Loss"
+    assert "Focal Loss" in lc.show_table(lc.paper_table3()).to_html()
+    for name in METHODS:
+        assert f">{name}</th>" in methods, name

@@ -52,6 +52,8 @@ class Method:
 # (lt_causal.evaluation.knobs): method name -> the stage's and the knob's name
 STAGE_KNOBS = {"tau-norm": "tau_norm", "logit-adjust": "logit_adjustment"}
 
+METHOD_ID = "--method"   # the name of a table index of method names as the command line takes them
+
 # a method as a learner reads it (tables, legends, run labels)
 METHOD_LABELS = {"ce": "Cross-entropy", "cosine": "Cosine", "focal": "Focal loss", "cb": "Class-balanced loss",
                  "capsule": "Capsule", "deconfound": "De-confound", "ldam-drw": "LDAM-DRW", "mixup": "Mixup",

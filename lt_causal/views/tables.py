@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 
 from lt_causal.language import aside, display_name, term, text
+from lt_causal.methods.registry import METHOD_ID
 
 EMPTY = "–"
+IDENTIFIERS = {METHOD_ID}       # index names whose values show untranslated (identifiers, not labels)
 _SEED = re.compile(r"^seed (\d+)$")
 _WITH_ALPHA = re.compile(r"^(.+) \((α=[^()]*)\)$")
 
@@ -52,7 +54,8 @@ def show_table(table, precision: int = 1):
     if flags:
         styler = styler.format(lambda v: term("true" if v else "false"), subset=flags)
     for axis in (0, 1):
-        levels = (shown.index if axis == 0 else shown.columns).nlevels
-        for level in range(levels):
-            styler = styler.format_index(header, axis=axis, level=level)
+        index = table.index if axis == 0 else table.columns
+        for level in range(index.nlevels):
+            literal = index.names[level] in IDENTIFIERS       # what a learner types: shown as it is
+            styler = styler.format_index(str if literal else header, axis=axis, level=level)
     return styler
