@@ -14,6 +14,8 @@ import torch.nn.functional as F
 from lt_causal.checks import check_choice
 from lt_causal.datasets.profiles import class_counts
 
+LDAM_SCALE = 30.0        # LDAM's logit scale s (Cao et al.'s value; the ldam-drw method's head τ)
+
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -54,7 +56,7 @@ class LDAMDRWLoss:
     The weights are a device tensor updated in place, so a compiled step or CUDA graph sees them.
     """
 
-    def __init__(self, train_counts: Sequence[int], scale: float = 30.0, max_margin: float = 0.5,
+    def __init__(self, train_counts: Sequence[int], scale: float = LDAM_SCALE, max_margin: float = 0.5,
                  drw_start_epoch: int = 160, beta: float = 0.9999, device=None):
         self.shift = (scale * ldam_margins(train_counts, max_margin)).to(device)
         self.balanced = class_balanced_weights(train_counts, beta).to(device)
@@ -74,7 +76,7 @@ class LDAMDRWLoss:
 LOSSES = ("ce", "focal", "cb", "ldam-drw")
 
 
-def build_loss(name: str, train_counts: Sequence[int], device=None, *, scale: float = 30.0,
+def build_loss(name: str, train_counts: Sequence[int], device=None, *, scale: float = LDAM_SCALE,
                max_margin: float = 0.5, drw_start_epoch: int = 160) -> Loss:
     """Loss function by name: ``ce`` (hard or soft targets), ``focal`` (γ=2), ``cb`` (class-balanced
     softmax CE, β=0.9999) or ``ldam-drw`` (:class:`LDAMDRWLoss` with the keyword options)."""

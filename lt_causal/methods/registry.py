@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from lt_causal.checks import check_choice
 from lt_causal.language import localized
+from lt_causal.methods.losses import LDAM_SCALE
 from lt_causal.models.backbones import build_backbone
 from lt_causal.models.heads import build_head, head_hparams
 from lt_causal.models.ltmodel import LTModel
@@ -86,10 +87,10 @@ METHODS = {
                     zh="focal loss，γ=2（Lin 等人 2017）"),
     "cb": Method("linear", "cb", "class-balanced CE, effective number β=0.9999 (Cui et al. 2019)",
                  zh="类别平衡交叉熵，有效样本数 β=0.9999（Cui 等人 2019）"),
-    "ldam-drw": Method("cosine", "ldam-drw", "LDAM margins C/n^¼ on a normalised classifier (s=30) with "
-                       "deferred re-weighting from 80 % of training (Cao et al. 2019)", tde=False,
-                       defaults={"tau": 30.0},
-                       zh="归一化分类器上的 LDAM 间隔 C/n^¼（s=30），从训练的 80 % 起延迟重加权（Cao 等人 2019）"),
+    "ldam-drw": Method("cosine", "ldam-drw", f"LDAM margins C/n^¼ on a normalised classifier (s={LDAM_SCALE:g}) "
+                       "with deferred re-weighting from the first lr decay (Cao et al. 2019)", tde=False,
+                       defaults={"tau": LDAM_SCALE},
+                       zh=f"归一化分类器上的 LDAM 间隔 C/n^¼（s={LDAM_SCALE:g}），从第一次学习率衰减起延迟重加权（Cao 等人 2019）"),
     "mixup": Method("linear", "ce", "mixup of image pairs and their labels, λ ~ Beta(1, 1) (Zhang et al. 2018)",
                     step="mixup",
                     zh="图像对及其标签的 mixup，λ ~ Beta(1, 1)（Zhang 等人 2018）"),

@@ -26,6 +26,7 @@ NB01 = "01_backdoor_adjustment.ipynb"
 NB02 = "02_momentum_bias.ipynb"
 NB04 = "04_tde_inference.ipynb"
 NB05 = "05_full_training.ipynb"
+NB07 = "07_every_system.ipynb"
 
 
 def need(name: str) -> None:
@@ -533,3 +534,21 @@ def test_05_class_counts_figure_renders_under_its_section(name, executed_noteboo
         above = code.locator("xpath=preceding-sibling::div[contains(@class, 'jp-Cell')][1]")
         assert ("4 · 数据" if name.startswith("zh/") else "4 · The data") in above.text_content()
         _shoot_on_screen(nb, above, "class-counts")
+
+
+@pytest.mark.parametrize("name", [NB07, "zh/" + NB07])
+def test_07_methods_table_names_each_method_as_typed(name, executed_notebook):
+    """Notebook 07 §1: one row per method, headed by the name `--method` takes (the same in both
+    editions), the system's name and what it is in the learner's language; the screen is saved."""
+    import lt_causal as lc
+
+    need(name)
+    nb = executed_notebook(name)
+    ran_cleanly(nb)
+    with interaction(nb, "methods"):
+        table = nb.page.locator(".jp-OutputArea-output table", has_text="--method").first
+        table.wait_for()
+        assert table.locator("tbody th").all_text_contents() == list(lc.METHODS)
+        if name.startswith("zh/"):
+            assert "two stages" not in table.text_content() and "两阶段" in table.text_content()
+        _shoot_on_screen(nb, nb.page.locator(".jp-Cell", has=table).first, "methods")
