@@ -119,3 +119,10 @@ def test_no_prose_counts_the_methods(path):
     # DESIGN.md's "the two methods with their own step" names a fixed pair (mixup, BBN), not the registry
     found = [f for f in found if "two methods" not in str(f)]
     assert not found, f"{path.name} counts the methods (they are {len(__import__('lt_causal').METHODS)} today): {found}"
+
+
+def test_the_readme_states_no_duration():
+    """How long a set-up step or the suite takes is measured where it runs (pip, pytest print it):
+    a duration typed into the README goes stale with the next test or the next machine."""
+    found = typed_durations((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert not found, f"README.md: typed durations — let the tool that runs the step measure it: {found}"
