@@ -98,8 +98,8 @@ def quick_start() -> str:
 def test_readme_quick_start_covers_cpu_machines_timing_and_the_venv():
     text = quick_start()
     assert "TORCH_INDEX=https://download.pytorch.org/whl/cpu" in text and "without an NVIDIA GPU" in text
-    # a duration quoted only as a measurement that names its machine
-    assert re.search(r"Measured: `make env[^`]*` took \d+ s on this project's 2-core AMD EPYC box", text.replace("\n", " "))
+    # no typed duration: pip's own output shows each download and its speed (test_notebook_prose checks the README)
+    assert "pip's own output shows each download" in text.replace("\n", " ")
     assert not re.search(r"\d+[–-]\d+ minutes|under a minute", text)
     assert "source .venv/bin/activate" in text and ".venv/bin/python -m lt_causal" in text
     assert 'LAB_ARGS="--port 9999 --no-browser"' in text and "--allow-root" in text
