@@ -30,14 +30,14 @@ record = project_tools.load("record")
 
 
 def test_every_record_is_quoted_and_names_no_path_of_its_machine():
-    names = sorted(p.stem for p in results.MEASUREMENTS.glob("*.csv"))
+    names = sorted(p.stem for p in record.MEASUREMENTS.glob("*.csv"))
     assert names, "docs/measurements holds no record"
     text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
     for name in names:
-        summary, prov = results.read_record(name)
+        summary, prov = record.read_record(name)
         assert {"method", "row", "alpha", "overall_mean"} <= set(summary.columns)
         assert prov["command"] in text, f"record {name} is not quoted by docs/results.md"
-        raw = (results.MEASUREMENTS / f"{name}.json").read_text() + (results.MEASUREMENTS / f"{name}.csv").read_text()
+        raw = (record.MEASUREMENTS / f"{name}.json").read_text() + (record.MEASUREMENTS / f"{name}.csv").read_text()
         assert not any(s in raw for s in ("/root/", "/home/", "/work/", "/tmp/")), name
 
 

@@ -57,6 +57,12 @@ def record(root, name: str, command: str) -> Path:
     return MEASUREMENTS / f"{name}.csv"
 
 
+def read_record(name: str) -> tuple[pd.DataFrame, dict]:
+    """A record :func:`record` wrote: the summary of its runs and their provenance."""
+    return (pd.read_csv(MEASUREMENTS / f"{name}.csv"),
+            json.loads((MEASUREMENTS / f"{name}.json").read_text(encoding="utf-8")))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Record the summary of trained run folders for docs/results.md.")
     p.add_argument("root", help="folder holding the run folders (searched recursively)")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import build_cli  # tools/build_cli.py (the folder of this script is on sys.path)
+from record import read_record  # tools/record.py: the records of docs/measurements
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,6 @@ from lt_causal.views.tables import EMPTY
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "results.md"
 FIGURE = ROOT / "docs" / "images" / "table3_gain.png"
-MEASUREMENTS = ROOT / "docs" / "measurements"     # records of comparisons the package trained (tools/record.py)
 SHIPPED = pack_name()                               # the default cell's pack: the run notebooks 02, 04 and 06 open
 RECIPE = ("arch", "epochs", "batch_size", "lr", "warmup_epochs", "schedule", "milestones", "lr_decay", "momentum",
           "weight_decay", "augment", "crop_padding", "flip", "num_heads", "tau", "gamma", "alpha", "precision")
@@ -176,12 +176,6 @@ def prior_section(name: str = SHIPPED) -> str:
             f"`python -m lt_causal evaluate pretrained:{name} --alpha 0 1 --test-prior train` and notebook 04's "
             "test-prior menu show): for each test prior, the best α of TDE and the best τ of logit adjustment, "
             "with the overall accuracy there and as trained:\n\n" + markdown_table(lc.prior_table(run), ["test prior"]))
-
-
-def read_record(name: str) -> tuple[pd.DataFrame, dict]:
-    """A record of tools/record.py: the summary of its runs and their provenance."""
-    return (pd.read_csv(MEASUREMENTS / f"{name}.csv"),
-            json.loads((MEASUREMENTS / f"{name}.json").read_text(encoding="utf-8")))
 
 
 def benchmark_section(name: str = "mnist-lt-r100-benchmark", balanced: str = "mnist-balanced-ce-mixup") -> str:
