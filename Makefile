@@ -68,6 +68,8 @@ notebooks: $(STAMP)
 check-notebooks: $(STAMP)
 	$(PY) tools/notebooks.py check
 
-# the measured block of docs/results.md and docs/images/table3_gain.png, from the shipped packs
+# the measured blocks of docs/results.md (+ docs/images/table3_gain.png, from the shipped packs and
+# docs/measurements) and of benchmarks/README.md (from the bench records in docs/measurements)
 results: $(STAMP)
 	$(PY) tools/results.py build
+	$(PY) tools/benchmarks.py build

@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     locked run folder, a diverged training or another OSError one line and status 1; never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # the command as typed, for records (bench --json)
     try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, KeyError) as exc:   # the input: exit 2

@@ -15,6 +15,7 @@ from PIL import Image
 from lt_causal.datasets.augment import normalize
 from lt_causal.cli import main
 from lt_causal.commands.bench import epoch_stats, parse_pipeline
+from lt_causal.precision import resolve_precision
 from lt_causal.datasets.augment import apply_crop_flip
 from lt_causal.training.official_pipeline import ArrayImageDataset, PILTransform
 
@@ -36,6 +37,10 @@ def test_bench_prints_one_row_per_pipeline_and_reports_failures(capsys, tmp_path
     results = json.loads((tmp_path / "b.json").read_text())["results"]
     assert [r["name"] for r in results] == ["official", "plain", "fast:none", "fast:reduce-overhead"]
     assert all(len(r["seconds"]) == 1 for r in results[:3]) and "error" in results[3]
+    record = json.loads((tmp_path / "b.json").read_text())
+    assert record["provenance"]["command"] == "python -m lt_causal " + " ".join(argv)   # as typed, for the doc
+    assert record["provenance"]["machine"] and record["provenance"]["load_after"] >= 0
+    assert [r["precision"] for r in results[:2]] == ["fp32", resolve_precision("auto", "cpu")]
 
 
 @pytest.mark.parametrize("spec,cuda,expected", [

@@ -40,7 +40,9 @@ def test_bench_loader_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "data: a miniature imagenet-lt tree of 96x72 JPEGs" in out and "median 96x72" in out
     assert [line.split()[0] for line in out.splitlines()[3:5]] == ["train", "test"]
-    assert json.loads(out_json.read_text())["images"] == 4
+    record = json.loads(out_json.read_text())
+    assert record["images"] == 4 and record["data"] == "a miniature imagenet-lt tree of 96x72 JPEGs"
+    assert set(record["provenance"]) >= {"command", "machine", "torch", "pillow", "load_before", "load_after"}
     make_miniature_tree(tmp_path / "p", "places-lt", classes=2, n_max=2, imbalance=1, size=(80, 80))
     assert run_bench(["--loader", "--dataset", "places-lt", "--folder", str(tmp_path / "p"),
                       "--images", "2", "--rounds", "1"]) == 0

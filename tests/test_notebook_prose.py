@@ -24,18 +24,26 @@ def typed_durations(markdown: str) -> list[str]:
     return [m.group(0) for pattern in DURATION for m in pattern.finditer(prose)]
 
 
+def comments(code: str) -> str:
+    """The ``# comments`` of a code cell, one per line (what a learner reads beside the call)."""
+    return "\n".join(line.split("#", 1)[1] for line in code.splitlines() if "#" in line)
+
+
 def test_the_patterns_catch_typed_costs_and_leave_other_numbers():
     assert typed_durations("Time: about 3 minutes on a laptop") == ["3 minutes"]
     assert typed_durations("47 s (trains three models)") == ["47 s"]
     assert typed_durations("under a minute in quick mode") == ["a minute"]
     assert typed_durations("时间：约 3 分钟（快速模式下不到一分钟）") == ["3 分钟", "一分钟"]
     assert typed_durations("lr × 0.01 at 60 % and 80 % of 200 epochs, 5 heads, `sleep 3s`") == []
+    assert typed_durations(comments("run = lc.train(c)   # trains (about a minute on a laptop CPU)\nx = 3600")) \
+        == ["a minute"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT / "notebooks").as_posix())
 def test_no_notebook_prose_states_a_duration(path):
     nb = nbformat.read(path, as_version=4)
-    found = [(c.get("id"), d) for c in nb.cells if c.cell_type == "markdown" for d in typed_durations(c.source)]
+    found = [(c.get("id"), d) for c in nb.cells
+             for d in typed_durations(c.source if c.cell_type == "markdown" else comments(c.source))]
     assert not found, f"{path.name}: typed durations (cell id, text) — measure them instead: {found}"
 
 

@@ -19,3 +19,20 @@ def run(description: str, build: Callable[[bool], list[str]], argv=None, errors:
     for line in problems:
         print(f"error: {line}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def splice(doc, begin: str, end: str, block: str, write: bool, what: str) -> list[str]:
+    """Put ``block`` between the markers ``begin`` … ``end`` of the document ``doc`` (a Path): written
+    when ``write``, else compared; what differs or is missing, one line each (``what`` names the source)."""
+    text = doc.read_text(encoding="utf-8")
+    if begin not in text or end not in text:
+        return [f"{doc.name} has no generated block (markers {begin!r} … {end!r})"]
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    new = head + begin + "\n\n" + block + "\n\n" + end + tail
+    if new == text:
+        return []
+    if write:
+        doc.write_text(new, encoding="utf-8")
+        return []
+    return [f"{doc.name}: the generated block differs from {what}"]

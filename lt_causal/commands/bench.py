@@ -9,8 +9,8 @@ Pipelines (``--pipelines``, comma-separated, run in that order):
 - ``official``: per-image PIL transforms, DataLoader workers, fp32 eager (lt_causal.training.official_pipeline)
 - ``plain[@PREC]``: ``lt_causal.train``: data on the device, batched augmentation, eager step
 - ``fast[:MODE][+graph][@PREC]``: ``train`` with ``fast=True``, ``compile_mode=MODE`` (default:
-  ``default`` on CUDA, ``none`` on a CPU, where compiling takes about a minute and saves ~10 %
-  per epoch: it pays for long runs only) and, with ``+graph``, the whole step replayed as one
+  ``default`` on CUDA, ``none`` on a CPU, where compiling costs a long warm-up
+  and pays for long runs only: benchmarks/README.md measures after how many epochs) and, with ``+graph``, the whole step replayed as one
   CUDA graph (``fast`` alone: ``fast:default+graph`` on CUDA, ``fast:none`` on a CPU)
 
 ``@PREC`` is ``fp32``, ``bf16`` or ``auto`` (the default, :mod:`lt_causal.precision`: bf16 where
@@ -102,6 +102,30 @@ def _number(text: str) -> float:
         raise ValueError(f"--imbalance must be a number or 'none', got {text!r}") from None
 
 
+def provenance(args, device="cpu") -> dict:
+    """Where and how a measurement ran, for its ``--json`` record: the command as typed, the machine,
+    torch and Pillow, and the 1-minute load average before and after (a loaded machine reads slow)."""
+    import os
+    import shlex
+
+    import PIL
+    import torch
+
+    from lt_causal.machine import machine_name
+
+    return {"command": "python -m lt_causal " + shlex.join(getattr(args, "argv", None) or ["bench"]),
+            "machine": machine_name(device), "torch": torch.__version__, "pillow": PIL.__version__,
+            "load_before": os.getloadavg()[0]}
+
+
+def write_json(path, record: dict, started: dict) -> None:
+    """``--json PATH``: ``record`` with its provenance (``started``, plus the load average now)."""
+    import os
+
+    with open(path, "w") as f:
+        json.dump({**record, "provenance": {**started, "load_after": os.getloadavg()[0]}}, f, indent=2)
+
+
 def epoch_stats(seconds: list[float]) -> dict:
     """first epoch, mean of the later epochs (the first if there is one epoch), warm-up excess."""
     steady = sum(seconds[1:]) / len(seconds[1:]) if len(seconds) > 1 else seconds[0]
@@ -127,8 +151,10 @@ def run_pipeline(p: dict, config, data, workers) -> dict:
         run = train(dataclasses.replace(config, **extra), data=data, progress=False)
         history = run.history.to_dict("records")
         acc = history[-1]["test_acc"]
+    from lt_causal.precision import resolve_precision
+
     seconds = [h["seconds"] for h in history]
-    return {**epoch_stats(seconds), "seconds": seconds, "loss": history[-1]["loss"], "test_acc": acc}
+    return {**epoch_stats(seconds), "precision": resolve_precision(p["precision"], config.device), "seconds": seconds, "loss": history[-1]["loss"], "test_acc": acc}
 
 
 def format_results(results: list[dict], header: list[str]) -> str:
@@ -167,6 +193,7 @@ def run_loader(args) -> int:
     from lt_causal.datasets.split_list import SPLIT_LISTS, load_split_lists
     from lt_causal.experiments.loader_bench import format_loader_bench, loader_benchmark
 
+    started = provenance(args)
     dataset = args.dataset if args.dataset in SPLIT_LISTS else "imagenet-lt"
     with tempfile.TemporaryDirectory() as tmp:
         if args.miniature:
@@ -183,8 +210,7 @@ def run_loader(args) -> int:
         result = loader_benchmark(data, images=args.images, rounds=args.rounds, seed=args.seed)
     print(format_loader_bench(result, [f"data: {where}"]))
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
+        write_json(args.json, {**result, "data": where if args.miniature else dataset}, started)
     return 0
 
 
@@ -205,6 +231,7 @@ def run(args) -> int:
     if imbalance is None and args.dataset != "folder":
         raise ValueError("--imbalance none (keep the folder's own counts) needs --dataset folder")
     device = resolve_device(args.device)
+    started = provenance(args, device)
     cuda = device.type == "cuda"
     pipelines = [parse_pipeline(s, cuda) for s in args.pipelines.split(",") if s.strip()]
     workers = default_workers() if args.workers is None else args.workers
@@ -234,7 +261,6 @@ def run(args) -> int:
             torch.cuda.empty_cache()
     print(format_results(results, header))
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"header": header, "config": config.to_dict(), "workers": workers,
-                       "results": results}, f, indent=2)
+        write_json(args.json, {"header": header, "config": config.to_dict(), "workers": workers, "train_images": n,
+                               "results": results}, started)
     return 0
