@@ -34,10 +34,10 @@ def test_bench_prints_one_row_per_pipeline_and_reports_failures(capsys, tmp_path
     assert list(rows) == ["official", "plain", "fast:none"]
     assert rows["official"].group(5) == "1.0"
     assert out[start + 4].startswith("fast:reduce-overhead") and "failed: ValueError" in out[start + 4]
-    results = json.loads((tmp_path / "b.json").read_text())["results"]
+    record = json.loads((tmp_path / "b.json").read_text())
+    results = record["results"]
     assert [r["name"] for r in results] == ["official", "plain", "fast:none", "fast:reduce-overhead"]
     assert all(len(r["seconds"]) == 1 for r in results[:3]) and "error" in results[3]
-    record = json.loads((tmp_path / "b.json").read_text())
     assert record["provenance"]["command"] == "python -m lt_causal " + " ".join(argv)   # as typed, for the doc
     assert record["provenance"]["machine"] and record["provenance"]["load_after"] >= 0
     assert [r["precision"] for r in results[:2]] == ["fp32", resolve_precision("auto", "cpu")]

@@ -21,7 +21,10 @@ def run(description: str, build: Callable[[bool], list[str]], argv=None, errors:
     return 1 if problems else 0
 
 
-def splice(doc, begin: str, end: str, block: str, write: bool, what: str) -> list[str]:
+END = "<!-- END generated -->"   # the closing marker of every generated block (tools/results.py, tools/benchmarks.py)
+
+
+def splice(doc, begin: str, block: str, write: bool, what: str, end: str = END) -> list[str]:
     """Put ``block`` between the markers ``begin`` … ``end`` of the document ``doc`` (a Path): written
     when ``write``, else compared; what differs or is missing, one line each (``what`` names the source)."""
     text = doc.read_text(encoding="utf-8")

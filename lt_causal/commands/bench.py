@@ -9,9 +9,9 @@ Pipelines (``--pipelines``, comma-separated, run in that order):
 - ``official``: per-image PIL transforms, DataLoader workers, fp32 eager (lt_causal.training.official_pipeline)
 - ``plain[@PREC]``: ``lt_causal.train``: data on the device, batched augmentation, eager step
 - ``fast[:MODE][+graph][@PREC]``: ``train`` with ``fast=True``, ``compile_mode=MODE`` (default:
-  ``default`` on CUDA, ``none`` on a CPU, where compiling costs a long warm-up
-  and pays for long runs only: benchmarks/README.md measures after how many epochs) and, with ``+graph``, the whole step replayed as one
-  CUDA graph (``fast`` alone: ``fast:default+graph`` on CUDA, ``fast:none`` on a CPU)
+  ``default`` on CUDA, ``none`` on a CPU, where compiling costs a long warm-up and pays for long
+  runs only: benchmarks/README.md measures after how many epochs) and, with ``+graph``, the whole
+  step replayed as one CUDA graph (``fast`` alone: ``fast:default+graph`` on CUDA, ``fast:none`` on a CPU)
 
 ``@PREC`` is ``fp32``, ``bf16`` or ``auto`` (the default, :mod:`lt_causal.precision`: bf16 where
 the GPU or CPU computes it natively), so ``plain@fp32,plain`` measures what bf16 buys.
@@ -30,13 +30,15 @@ images/s per DataLoader worker of JPEG draft-mode decoding against full decoding
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import traceback
 
 from lt_causal.commands._common import FOLDER_HELP, add_splits_option, require_folder
 from lt_causal.datasets.registry import DATASETS
 from lt_causal.methods.registry import METHODS
 from lt_causal.models.backbones import ARCHS
-from lt_causal.precision import PRECISIONS
+from lt_causal.precision import PRECISIONS, resolve_precision
 from lt_causal.training.config import COMPILE_MODES
 
 
@@ -105,9 +107,6 @@ def _number(text: str) -> float:
 def provenance(args, device="cpu") -> dict:
     """Where and how a measurement ran, for its ``--json`` record: the command as typed, the machine,
     torch and Pillow, and the 1-minute load average before and after (a loaded machine reads slow)."""
-    import os
-    import shlex
-
     import PIL
     import torch
 
@@ -120,8 +119,6 @@ def provenance(args, device="cpu") -> dict:
 
 def write_json(path, record: dict, started: dict) -> None:
     """``--json PATH``: ``record`` with its provenance (``started``, plus the load average now)."""
-    import os
-
     with open(path, "w") as f:
         json.dump({**record, "provenance": {**started, "load_after": os.getloadavg()[0]}}, f, indent=2)
 
@@ -151,10 +148,9 @@ def run_pipeline(p: dict, config, data, workers) -> dict:
         run = train(dataclasses.replace(config, **extra), data=data, progress=False)
         history = run.history.to_dict("records")
         acc = history[-1]["test_acc"]
-    from lt_causal.precision import resolve_precision
-
     seconds = [h["seconds"] for h in history]
-    return {**epoch_stats(seconds), "precision": resolve_precision(p["precision"], config.device), "seconds": seconds, "loss": history[-1]["loss"], "test_acc": acc}
+    return {**epoch_stats(seconds), "precision": resolve_precision(p["precision"], config.device),
+            "seconds": seconds, "loss": history[-1]["loss"], "test_acc": acc}
 
 
 def format_results(results: list[dict], header: list[str]) -> str:
